@@ -1,0 +1,89 @@
+"""Clients of the council services (addresses, waste, Open311), built from `actions.settings`.
+
+    from actions.clients import address_client, waste_client, open311_client, CouncilServiceError
+
+    try:
+        result = address_client().lookup_postcode("pr7 1dp")
+    except CouncilServiceError as error:
+        dispatcher.utter_message(text=error.resident_message)
+
+The factories share one client per service for as long as the settings stay the same (connections are pooled
+and Open311 service definitions are cached in the client); after `actions.settings.reload()` they build new ones.
+The clients are synchronous (requests): from an `async def run`, call them in a thread
+(`await asyncio.get_running_loop().run_in_executor(None, ...)`) so a slow service does not hold up other
+conversations.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+
+from ..settings import Settings, settings
+from .addresses import Address, AddressClient, PostcodeResult
+from .errors import CouncilServiceError, InvalidPostcode, NotFound, Rejected, ServiceUnavailable
+from .open311 import (
+    Attribute,
+    Open311Client,
+    Service,
+    ServiceDefinition,
+    ServiceRequest,
+    SubmittedRequest,
+    normalise_reference,
+)
+from .waste import Bin, MissedBinCheck, PropertyBins, WasteClient
+
+__all__ = [
+    "Address",
+    "AddressClient",
+    "Attribute",
+    "Bin",
+    "CouncilServiceError",
+    "InvalidPostcode",
+    "MissedBinCheck",
+    "NotFound",
+    "Open311Client",
+    "PostcodeResult",
+    "PropertyBins",
+    "Rejected",
+    "Service",
+    "ServiceDefinition",
+    "ServiceRequest",
+    "ServiceUnavailable",
+    "SubmittedRequest",
+    "WasteClient",
+    "address_client",
+    "normalise_reference",
+    "open311_client",
+    "waste_client",
+]
+
+
+def address_client() -> AddressClient:
+    return _address_client(settings())
+
+
+def waste_client() -> WasteClient:
+    return _waste_client(settings())
+
+
+def open311_client() -> Open311Client:
+    return _open311_client(settings())
+
+
+@lru_cache(maxsize=2)
+def _address_client(s: Settings) -> AddressClient:
+    return AddressClient(s.address_api_url, timeout=s.council_api_timeout_seconds, retries=s.council_api_retries)
+
+
+@lru_cache(maxsize=2)
+def _waste_client(s: Settings) -> WasteClient:
+    return WasteClient(s.waste_api_url, timeout=s.council_api_timeout_seconds, retries=s.council_api_retries)
+
+
+@lru_cache(maxsize=2)
+def _open311_client(s: Settings) -> Open311Client:
+    return Open311Client(
+        s.open311_api_url,
+        api_key=s.open311_api_key,
+        timeout=s.council_api_timeout_seconds,
+        retries=s.council_api_retries,
+    )
