@@ -13,6 +13,8 @@ from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 import requests
 
+from councils.references import REFERENCE_PREFIX, normalise_reference  # noqa: F401 (re-exported)
+
 from .errors import NotFound
 from .http import ServiceClient, TTLCache
 
@@ -22,23 +24,7 @@ from .http import ServiceClient, TTLCache
 # Nothing about a resident or a report is cached.
 DEFINITION_CACHE_SECONDS = 300.0
 
-REFERENCE_PREFIX = "REP-"
-_REFERENCE = re.compile(r"(?:REP)?([0-9]{6})")
-_SEPARATORS = re.compile(r"[\s\-_.:#/]+")
-
 DATATYPES = ("string", "number", "datetime", "text", "singlevaluelist", "multivaluelist")
-
-
-def normalise_reference(text: Optional[str]) -> Optional[str]:
-    """A report reference as residents type or say it, in standard form; None if it is not one.
-
-    "rep 104523", "rep104523", "REP-104523", "104523", "104 523" -> "REP-104523".
-    """
-    if not text:
-        return None
-    compact = _SEPARATORS.sub("", str(text).strip().strip("\"'()[]<>.,;:!?")).upper()
-    match = _REFERENCE.fullmatch(compact)
-    return f"{REFERENCE_PREFIX}{match.group(1)}" if match else None
 
 
 @dataclass(frozen=True)
