@@ -1,0 +1,1 @@
+"""Answers to residents' questions, from each council's configuration."""

@@ -1,0 +1,47 @@
+"""Groups of NLU labels that journeys treat alike."""
+
+# A resident who says one of these mid-form means it: it is never taken as the answer to a question.
+ALWAYS_INTERRUPT = frozenset({"cancel", "urgent_help", "request_human", "bot_challenge"})
+
+QUESTIONS = frozenset(
+    {
+        "ask_opening_hours",
+        "ask_contact_details",
+        "ask_recycling",
+        "ask_council_tax_discount",
+        "ask_housing",
+        "ask_benefits",
+        "ask_planning",
+        "ask_digital_support",
+    }
+)
+
+# Journeys this version hands to the council's website or phone line (payments arrive in a later release).
+HANDED_OFF = frozenset(
+    {
+        "book_bulky_waste",
+        "garden_waste_subscription",
+        "request_new_bin",
+        "pay_council_tax",
+        "check_council_tax",
+        "pay_parking_fine",
+    }
+)
+
+PROBLEM_REPORTS = {
+    "report_flytipping": "flytipping",
+    "report_dog_fouling": "dog_fouling",
+    "report_graffiti": "graffiti",
+    "report_noise": "noise",
+    "report_abandoned_vehicle": "abandoned_vehicle",
+}
+
+JOURNEY_STARTS = frozenset(
+    set(PROBLEM_REPORTS)
+    | {"report_missed_bin", "report_pothole", "report_street_light", "check_report_status", "check_bin_day"}
+    | HANDED_OFF
+)
+
+# Other intents interrupt a form only when the model is this sure: "loud music every night" answering a noise
+# question looks like report_noise, and must stay an answer.
+CONFIDENT_INTERRUPTION = 0.8

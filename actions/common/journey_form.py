@@ -1,0 +1,48 @@
+"""The base of every journey's form validation: dynamic questions, and a clean stop when a journey can't go on."""
+from __future__ import annotations
+
+from abc import abstractmethod
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.forms import FormValidationAction
+from rasa_sdk.types import DomainDict
+
+from .wording import contact_routes
+
+
+class JourneyForm(FormValidationAction):
+    """Subclasses list their questions in `questions()`; the order can depend on earlier answers.
+
+    Setting `journey_blocked` (see `stop_journey`) ends the form at once: the journey's final action then offers
+    the resident another way forward instead of carrying on.
+    """
+
+    # Intents that, in this journey, are answers rather than interruptions (report_noise while reporting noise).
+    own_intents: frozenset = frozenset({"inform"})
+
+    def answer_intents(self, tracker: Tracker) -> frozenset:
+        return self.own_intents
+
+    @abstractmethod
+    async def questions(self, tracker: Tracker) -> List[Text]:
+        """The slots this form asks for, in order, given what is known so far."""
+
+    async def required_slots(
+        self,
+        domain_slots: List[Text],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> List[Text]:
+        if tracker.get_slot("journey_blocked"):
+            return []
+        return await self.questions(tracker)
+
+
+def stop_journey(dispatcher: CollectingDispatcher, message: Text, council: Optional[Text]) -> Dict[Text, Any]:
+    """Tell the resident why we can't go on and how else to get it done; the form then ends."""
+    dispatcher.utter_message(text=message)
+    dispatcher.utter_message(text=f"You can still get this done by contacting the council:\n{contact_routes(council)}")
+    return {"journey_blocked": True, "requested_slot": None}

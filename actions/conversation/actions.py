@@ -1,0 +1,189 @@
+"""Small talk and conversation control. Each answer mid-journey is followed by the journey's current question."""
+from __future__ import annotations
+
+from typing import List, Optional, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+import councils
+
+from ..common.journey_slots import end_form, reset_journey
+from ..common.wording import contact_routes
+
+MAIN_TASKS = [
+    {"title": "Report a missed bin", "payload": "/report_missed_bin"},
+    {"title": "Find my bin day", "payload": "/check_bin_day"},
+    {"title": "Report fly-tipping", "payload": "/report_flytipping"},
+    {"title": "Check a report", "payload": "/check_report_status"},
+    {"title": "Contact the council", "payload": "/request_human"},
+]
+MISUNDERSTANDINGS = {"action_misunderstood", "action_default_fallback"}
+
+
+def privacy_links(council_id: Optional[Text]) -> Text:
+    ids = [council_id] if council_id in councils.COUNCIL_IDS else list(councils.COUNCIL_IDS)
+    links = [f"[{councils.load_council(c)['short_name']} privacy notice]({councils.load_council(c)['privacy_notice_url']})" for c in ids]
+    return " and ".join(links)
+
+
+class ActionGreet(Action):
+    def name(self) -> Text:
+        return "action_greet"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        if (tracker.active_loop or {}).get("name"):
+            dispatcher.utter_message(text="Hello again.")
+            return []
+        dispatcher.utter_message(
+            text="Hello, I'm the automated assistant for Chorley Council and South Ribble Borough Council. "
+            "I'm a computer program, not a person. I can report problems like missed bins and fly-tipping, "
+            "tell you your bin day, check on a report, and answer questions about council services.\n"
+            f"We use what you tell me only to deal with your request: see the {privacy_links(tracker.get_slot('council'))}. "
+            "Please don't share bank card details here.\nWhat can I help you with?",
+            buttons=MAIN_TASKS,
+        )
+        return []
+
+
+class ActionBotChallenge(Action):
+    def name(self) -> Text:
+        return "action_bot_challenge"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        dispatcher.utter_message(
+            text="I'm an automated assistant, a computer program, not a person. If you'd rather talk to someone "
+            f"at the council:\n{contact_routes(tracker.get_slot('council'))}"
+        )
+        return []
+
+
+class ActionOutOfScope(Action):
+    def name(self) -> Text:
+        return "action_out_of_scope"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        dispatcher.utter_message(
+            text="Sorry, that isn't something the council deals with, so I can't help with it. "
+            "I can help with bins and recycling, reporting problems like fly-tipping or noise, council tax, "
+            "housing, benefits, planning and getting online.",
+            buttons=[] if (tracker.active_loop or {}).get("name") else MAIN_TASKS,
+        )
+        return []
+
+
+class ActionThank(Action):
+    def name(self) -> Text:
+        return "action_thank"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        if (tracker.active_loop or {}).get("name"):
+            dispatcher.utter_message(text="You're welcome.")
+            return []
+        dispatcher.utter_message(text="You're welcome. Is there anything else I can help with?")
+        return []
+
+
+class ActionGoodbye(Action):
+    def name(self) -> Text:
+        return "action_goodbye"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        unfinished = bool((tracker.active_loop or {}).get("name"))
+        note = " I haven't sent anything from our unfinished conversation." if unfinished else ""
+        dispatcher.utter_message(text=f"Goodbye, and thank you for contacting the council.{note}")
+        return end_form() if unfinished else []
+
+
+class ActionContactRoutes(Action):
+    """A resident who asks for a person is not pushed on with a form: any journey stops, with every route to staff."""
+
+    def name(self) -> Text:
+        return "action_contact_routes"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        unfinished = bool((tracker.active_loop or {}).get("name"))
+        stopped = " I've stopped what we were doing; nothing has been sent." if unfinished else ""
+        dispatcher.utter_message(
+            text=f"I can't pass you to a person from this chat yet, but you can reach the council's customer "
+            f"services team:{stopped}\n{contact_routes(tracker.get_slot('council'))}"
+        )
+        return end_form() if unfinished else []
+
+
+class ActionCancelJourney(Action):
+    def name(self) -> Text:
+        return "action_cancel_journey"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        if (tracker.active_loop or {}).get("name"):
+            dispatcher.utter_message(text="OK, I've stopped. Nothing has been sent.")
+            dispatcher.utter_message(response="utter_anything_else")
+            return end_form()
+        dispatcher.utter_message(response="utter_anything_else")
+        return []
+
+
+def misunderstood_twice(tracker: Tracker) -> bool:
+    """Whether the bot also failed to understand the resident's previous message."""
+    users = 0
+    answered_previous: List[Text] = []
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            users += 1
+            if users == 2:
+                break
+        elif users == 1 and event.get("event") == "action":
+            answered_previous.append(event.get("name"))
+    return users == 2 and any(name in MISUNDERSTANDINGS for name in answered_previous)
+
+
+class ActionMisunderstood(Action):
+    """The NLU was not confident (nlu_fallback). Twice in a row means the resident needs another route."""
+
+    def name(self) -> Text:
+        return "action_misunderstood"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        return respond_to_misunderstanding(dispatcher, tracker)
+
+
+class ActionDefaultFallback(Action):
+    """The dialogue policies were not confident what to do next."""
+
+    def name(self) -> Text:
+        return "action_default_fallback"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        return respond_to_misunderstanding(dispatcher, tracker)
+
+
+def respond_to_misunderstanding(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
+    if misunderstood_twice(tracker):
+        dispatcher.utter_message(
+            text="Sorry, I'm still not understanding. You might find it quicker to contact the council:\n"
+            f"{contact_routes(tracker.get_slot('council'))}\nOr choose one of these:",
+            buttons=MAIN_TASKS,
+        )
+        return []
+    dispatcher.utter_message(
+        text="Sorry, I didn't understand that. Could you say it another way? For example “my bin wasn't "
+        "emptied”, “when is my bin day” or “report fly-tipping”."
+    )
+    return []
+
+
+class ActionStartJourney(Action):
+    """Every journey starts clean: answers from an earlier or abandoned journey must not leak into this one.
+
+    The form then reads this message again, so "my blue bin wasn't emptied, PR7 1DP" still fills the bin and the
+    postcode.
+    """
+
+    def name(self) -> Text:
+        return "action_start_journey"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        return reset_journey()

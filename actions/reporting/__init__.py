@@ -1,0 +1,1 @@
+"""Reporting problems: missed bins, Open311 problem reports, report progress, and county matters."""

@@ -1,0 +1,198 @@
+"""Report a missed bin: postcode -> address -> which bin -> the council's rules -> confirm -> Open311."""
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+import councils
+
+from ..clients import CouncilServiceError, open311_client, waste_client
+from ..common.address_step import AddressStep
+from ..common.journey_form import JourneyForm, stop_journey
+from ..common.journey_slots import reset_journey
+from ..common.services import call
+from ..common.tracker_text import is_answer, latest_entity, latest_text
+from ..common.wording import say_date
+from ..waste.bin_names import describe, matching_streams
+from .outcome import report_failed, report_sent
+
+OWN_INTENTS = frozenset({"report_missed_bin", "inform"})
+
+
+class ValidateMissedBinForm(AddressStep, JourneyForm):
+    own_intents = OWN_INTENTS
+
+    def name(self) -> Text:
+        return "validate_missed_bin_form"
+
+    async def questions(self, tracker: Tracker) -> List[Text]:
+        return ["postcode", "uprn", "bin_stream", "missed_bin_confirmed"]
+
+    async def after_address_chosen(
+        self, chosen: Dict[Text, Any], dispatcher: CollectingDispatcher, tracker: Tracker
+    ) -> Dict[Text, Any]:
+        # "My blue bin wasn't emptied" names the bin before we know whose colours to read it in; and a corrected
+        # address has its own round, so a bin chosen for the old address is checked again for the new one.
+        named = tracker.get_slot("bin_stream") or tracker.get_slot("bin_type")
+        if not named:
+            return {}
+        return await self._check_bin(str(named), chosen["uprn"], chosen.get("council"), dispatcher, tracker)
+
+    async def extract_bin_stream(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        requested = tracker.get_slot("requested_slot")
+        named = latest_entity(tracker, "bin_type")
+        # At the confirmation step "no, it was the brown bin" is a correction.
+        if requested == "missed_bin_confirmed" and named:
+            return {"bin_stream": str(named), "missed_bin_confirmed": None}
+        if requested != "bin_stream":
+            return {}
+        if named:
+            return {"bin_stream": str(named)}
+        return {"bin_stream": latest_text(tracker)} if is_answer(tracker, self.answer_intents(tracker)) else {}
+
+    async def validate_bin_stream(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        uprn = tracker.get_slot("uprn")
+        if not uprn:
+            return {"bin_stream": None, "bin_type": value}  # checked once the address is known
+        return await self._check_bin(str(value), uprn, tracker.get_slot("council"), dispatcher, tracker)
+
+    async def _check_bin(
+        self, named: Text, uprn: Text, council: Optional[Text], dispatcher: CollectingDispatcher, tracker: Tracker
+    ) -> Dict[Text, Any]:
+        try:
+            property_bins = await call(waste_client().bins, uprn)
+        except CouncilServiceError as error:
+            return stop_journey(dispatcher, error.resident_message, council)
+        streams = [b.stream for b in property_bins.bins]
+        chosen = named if named in streams else None
+        if chosen is None:
+            matches = matching_streams(named, property_bins.council or council, property_bins.bins)
+            if len(matches) != 1:
+                options = [b for b in property_bins.bins if not matches or b.stream in matches]
+                listing = ", ".join(describe(b) for b in options)
+                dispatcher.utter_message(text=f"Which bin do you mean? At this address there is: {listing}.")
+                return {"bin_stream": None}
+            chosen = matches[0]
+        try:
+            check = await call(waste_client().missed_bin_check, uprn, chosen)
+        except CouncilServiceError as error:
+            return stop_journey(dispatcher, error.resident_message, council)
+        if not check.eligible:
+            container = property_bins.bin(chosen)
+            detail = f"Your {container.name}: " if container else ""
+            dispatcher.utter_message(text=f"{detail}{check.message or 'it cannot be reported as missed just now.'}")
+            return {"bin_stream": chosen, "journey_blocked": True, "requested_slot": None}
+        return {
+            "bin_stream": chosen,
+            "missed_collection_date": check.last_collection.isoformat() if check.last_collection else None,
+        }
+
+    async def validate_missed_bin_confirmed(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        if value is True:
+            return {"missed_bin_confirmed": True}
+        change = latest_entity(tracker, "change")
+        if change == "address":
+            return {
+                "missed_bin_confirmed": None,
+                "postcode": None,
+                "uprn": None,
+                "address_candidates": None,
+                "missed_collection_date": None,
+            }
+        if change == "bin":
+            return {"missed_bin_confirmed": None, "bin_stream": None}
+        return {"missed_bin_confirmed": None, "correcting": True}
+
+
+class ActionAskBinStream(Action):
+    def name(self) -> Text:
+        return "action_ask_bin_stream"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        try:
+            property_bins = await call(waste_client().bins, tracker.get_slot("uprn"))
+        except CouncilServiceError as error:
+            dispatcher.utter_message(text=error.resident_message)
+            return []
+        buttons = [
+            {"title": b.name.capitalize(), "payload": f'/inform{{"bin_type":"{b.stream}"}}'}
+            for b in property_bins.bins
+            if b.subscribed
+        ]
+        dispatcher.utter_message(text="Which bin wasn't emptied?", buttons=buttons)
+        return []
+
+
+class ActionAskMissedBinConfirmed(Action):
+    def name(self) -> Text:
+        return "action_ask_missed_bin_confirmed"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        if tracker.get_slot("correcting"):
+            dispatcher.utter_message(
+                text="What needs changing? You can also tell me, for example, “it was the brown bin”.",
+                buttons=[
+                    {"title": "The bin", "payload": '/deny{"change":"bin"}'},
+                    {"title": "The address", "payload": '/deny{"change":"address"}'},
+                    {"title": "Nothing, report it", "payload": "/affirm"},
+                    {"title": "Cancel the report", "payload": "/cancel"},
+                ],
+            )
+            return [SlotSet("correcting", None)]
+        dispatcher.utter_message(
+            text=f"To check: {summary(tracker)}. Shall I report it?",
+            buttons=[
+                {"title": "Yes, report it", "payload": "/affirm"},
+                {"title": "No, change something", "payload": "/deny"},
+                {"title": "Cancel", "payload": "/cancel"},
+            ],
+        )
+        return []
+
+
+def summary(tracker: Tracker) -> Text:
+    collected = tracker.get_slot("missed_collection_date")
+    when = ""
+    if collected:
+        when = f" on {say_date(date.fromisoformat(collected))}"
+    return f"your **{_bin_name(tracker)}** at **{tracker.get_slot('address')}** was not emptied{when}"
+
+
+def _bin_name(tracker: Tracker) -> Text:
+    council = tracker.get_slot("council")
+    stream = tracker.get_slot("bin_stream")
+    config = councils.bin_for(council, stream) if council in councils.COUNCIL_IDS and stream else None
+    return config["name"] if config else str(stream)
+
+
+class ActionSubmitMissedBin(Action):
+    def name(self) -> Text:
+        return "action_submit_missed_bin"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        if tracker.get_slot("journey_blocked") or not tracker.get_slot("missed_bin_confirmed"):
+            dispatcher.utter_message(response="utter_anything_else")
+            return reset_journey()
+        attributes = {"bin_stream": tracker.get_slot("bin_stream")}
+        if tracker.get_slot("missed_collection_date"):
+            attributes["collection_date"] = tracker.get_slot("missed_collection_date")
+        try:
+            sent = await call(
+                open311_client().submit, "missed_bin", attributes, uprn=tracker.get_slot("uprn")
+            )
+        except CouncilServiceError as error:
+            report_failed(dispatcher, error, summary(tracker), tracker.get_slot("council"))
+            return reset_journey()
+        report_sent(dispatcher, f"your missed {_bin_name(tracker)}", sent)
+        return reset_journey()

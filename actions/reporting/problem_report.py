@@ -1,0 +1,348 @@
+"""Report fly-tipping, dog fouling, graffiti, noise or an abandoned vehicle through Open311.
+
+The questions are the service's own Open311 attributes, asked one at a time, so a council that adds a question
+(or a whole service) to its Open311 definitions changes this journey without a code change.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+import councils
+from councils import postcodes
+
+from ..clients import Attribute, CouncilServiceError, ServiceDefinition, open311_client
+from ..common.address_step import NEARBY, AddressStep
+from ..common.council_step import CouncilStep
+from ..common.intents import PROBLEM_REPORTS
+from ..common.journey_form import JourneyForm, stop_journey
+from ..common.journey_slots import reset_journey
+from ..common.services import call
+from ..common.tracker_text import is_answer, latest_entity, latest_intent, latest_text
+from ..common.wording import council_buttons
+from .outcome import report_failed, report_sent
+
+SERVICE_NAMES = {
+    "flytipping": "fly-tipping",
+    "dog_fouling": "dog fouling",
+    "graffiti": "graffiti",
+    "noise": "a noise problem",
+    "abandoned_vehicle": "an abandoned vehicle",
+}
+SKIP_WORDS = {"skip", "no", "none", "don't know", "dont know", "not sure", "no idea", "nothing", "n/a"}
+YES_WORDS = {"yes", "yeah", "yep", "y", "it is", "yes it is", "correct", "aye"}
+NO_WORDS = {"no", "nope", "n", "it isn't", "it isnt", "no it isn't", "not really"}
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$", re.IGNORECASE)
+_PHONE = re.compile(r"^(?:\+44|0044|0)\d{9,10}$")
+NO_CONTACT = "none"
+
+
+def service_name(code: Optional[Text]) -> Text:
+    return SERVICE_NAMES.get(code or "", "the problem")
+
+
+async def definition(tracker: Tracker) -> ServiceDefinition:
+    return await call(open311_client().service_definition, tracker.get_slot("report_service"))
+
+
+def next_attribute(service: ServiceDefinition, answers: Dict[Text, Any]) -> Optional[Attribute]:
+    return next((a for a in service.attributes if a.variable and a.code not in answers), None)
+
+
+def own_intents(tracker: Tracker) -> frozenset:
+    code = tracker.get_slot("report_service")
+    return frozenset({"inform"} | {intent for intent, c in PROBLEM_REPORTS.items() if c == code})
+
+
+class ValidateProblemReportForm(CouncilStep, AddressStep, JourneyForm):
+    allow_nearby = True
+
+    def name(self) -> Text:
+        return "validate_problem_report_form"
+
+    def answer_intents(self, tracker: Tracker) -> frozenset:
+        # The same action serves every conversation at once, so this is worked out per message, never stored.
+        return own_intents(tracker)
+
+    async def questions(self, tracker: Tracker) -> List[Text]:
+        asked = ["report_location"]
+        if tracker.get_slot("postcode"):
+            asked.append("uprn")
+        asked.append("council")
+        try:
+            service = await definition(tracker)
+        except CouncilServiceError:
+            return asked  # the first validation that needs it reports the problem and stops the journey
+        if next_attribute(service, tracker.get_slot("report_answers") or {}) is not None:
+            asked.append("attribute_answer")
+        return asked + ["report_contact", "report_confirmed"]
+
+    # -- where ----------------------------------------------------------------------------------------------
+    async def extract_report_location(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        if tracker.get_slot("requested_slot") != "report_location" or not is_answer(tracker, self.answer_intents(tracker)):
+            return {}
+        return {"report_location": latest_text(tracker)}
+
+    async def validate_report_location(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        text = str(value or "").strip()
+        postcode = latest_entity(tracker, "postcode") or postcodes.find_in_text(text)
+        if postcode:
+            found = await self.validate_postcode(postcode, dispatcher, tracker, domain)
+            if not found.get("postcode"):
+                return {**found, "report_location": None}
+            return {**found, "report_location": text}
+        if len(text) < 6 or not re.search(r"[a-zA-Z]{3}", text):
+            dispatcher.utter_message(
+                text="Please tell me where it is: a postcode, or a street and a landmark, "
+                "like “the alley behind Hough Lane, Leyland”."
+            )
+            return {"report_location": None}
+        return {
+            "report_location": text[:300],
+            "postcode": None,
+            "uprn": None,
+            "council": councils.council_for_place(text) or tracker.get_slot("council"),
+        }
+
+    # -- the service's own questions -------------------------------------------------------------------------
+    async def extract_attribute_answer(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        if tracker.get_slot("requested_slot") != "attribute_answer":
+            return {}
+        chosen = latest_entity(tracker, "attribute_value")
+        if chosen:
+            return {"attribute_answer": str(chosen)}
+        return {"attribute_answer": latest_text(tracker)} if is_answer(tracker, self.answer_intents(tracker)) else {}
+
+    async def validate_attribute_answer(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        try:
+            service = await definition(tracker)
+        except CouncilServiceError as error:
+            return stop_journey(dispatcher, error.resident_message, tracker.get_slot("council"))
+        answers = dict(tracker.get_slot("report_answers") or {})
+        attribute = next_attribute(service, answers)
+        if attribute is None:
+            return {"attribute_answer": None}
+        answer = interpret(attribute, str(value or ""))
+        if answer is None:
+            if attribute.values:
+                names = "; ".join(name for _, name in attribute.values)
+                dispatcher.utter_message(text=f"Sorry, please choose one of these: {names}.")
+            else:
+                dispatcher.utter_message(text="Sorry, I didn't get that. Could you say it another way?")
+            return {"attribute_answer": None}
+        answers[attribute.code] = answer
+        # Emptied again so the same slot can carry the answer to the next question.
+        return {"report_answers": answers, "attribute_answer": None}
+
+    # -- contact and confirmation ----------------------------------------------------------------------------
+    async def extract_report_contact(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        if tracker.get_slot("requested_slot") != "report_contact":
+            return {}
+        if latest_intent(tracker) == "deny":
+            return {"report_contact": NO_CONTACT}
+        return {"report_contact": latest_text(tracker)} if is_answer(tracker, self.answer_intents(tracker)) else {}
+
+    async def validate_report_contact(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        text = str(value or "").strip()
+        compact = re.sub(r"[\s\-()]", "", text)
+        if text == NO_CONTACT or text.lower() in SKIP_WORDS:
+            return {"report_contact": NO_CONTACT}
+        if _EMAIL.match(text) or _PHONE.match(compact):
+            return {"report_contact": text if _EMAIL.match(text) else compact}
+        dispatcher.utter_message(
+            text="That doesn't look like an email address or a UK phone number. "
+            "Please try again, or say “no” to report without contact details."
+        )
+        return {"report_contact": None}
+
+    async def validate_report_confirmed(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        if value is True:
+            return {"report_confirmed": True}
+        change = latest_entity(tracker, "change")
+        if change == "location":
+            return {"report_confirmed": None, "report_location": None, "postcode": None, "uprn": None}
+        if change == "details":
+            return {"report_confirmed": None, "report_answers": None}
+        if change == "contact":
+            return {"report_confirmed": None, "report_contact": None}
+        return {"report_confirmed": None, "correcting": True}
+
+
+def interpret(attribute: Attribute, text: Text) -> Optional[Text]:
+    """The resident's words as the attribute's value, or None if they don't fit it."""
+    said = text.strip().lower().strip(".!")
+    if not said:
+        return None
+    if attribute.values:
+        for key, name in attribute.values:
+            if said in (str(key).lower(), name.lower()):
+                return str(key)
+        keys = {str(k).lower(): str(k) for k, _ in attribute.values}
+        if said in YES_WORDS and "yes" in keys:
+            return keys["yes"]
+        if said in NO_WORDS and "no" in keys:
+            return keys["no"]
+        partial = [str(k) for k, name in attribute.values if said in name.lower() or name.lower() in said]
+        if len(partial) == 1:
+            return partial[0]
+        if not attribute.required and said in SKIP_WORDS:
+            return ""
+        return None
+    if not attribute.required and said in SKIP_WORDS:
+        return ""
+    if attribute.datatype == "number":
+        return said if re.fullmatch(r"\d+(\.\d+)?", said) else None
+    return text.strip()[:500]
+
+
+class ActionStartProblemReport(Action):
+    def name(self) -> Text:
+        return "action_start_problem_report"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        code = PROBLEM_REPORTS.get(latest_intent(tracker) or "")
+        dispatcher.utter_message(
+            text=f"I can report {service_name(code)} to the council. I'll ask where it is and a few questions, "
+            "then check everything with you before I send it. You can say “cancel” at any time."
+        )
+        return [*reset_journey(), SlotSet("report_service", code)]
+
+
+class ActionAskAttributeAnswer(Action):
+    def name(self) -> Text:
+        return "action_ask_attribute_answer"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        try:
+            service = await definition(tracker)
+        except CouncilServiceError as error:
+            dispatcher.utter_message(text=error.resident_message)
+            return []
+        attribute = next_attribute(service, tracker.get_slot("report_answers") or {})
+        if attribute is None:
+            return []
+        buttons = [{"title": name, "payload": f'/inform{{"attribute_value":"{key}"}}'} for key, name in attribute.values]
+        question = attribute.description
+        if not attribute.required:
+            question += " (You can say “skip”.)"
+            if attribute.values:
+                buttons.append({"title": "Skip", "payload": '/inform{"attribute_value":"skip"}'})
+        dispatcher.utter_message(text=question, buttons=buttons)
+        return []
+
+
+class ActionAskReportConfirmed(Action):
+    def name(self) -> Text:
+        return "action_ask_report_confirmed"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        if tracker.get_slot("correcting"):
+            dispatcher.utter_message(
+                text="What needs changing?",
+                buttons=[
+                    {"title": "Where it is", "payload": '/deny{"change":"location"}'},
+                    {"title": "The details", "payload": '/deny{"change":"details"}'},
+                    {"title": "My contact details", "payload": '/deny{"change":"contact"}'},
+                    {"title": "Nothing, send it", "payload": "/affirm"},
+                    {"title": "Cancel the report", "payload": "/cancel"},
+                ],
+            )
+            return [SlotSet("correcting", None)]
+        try:
+            text = await summary(tracker)
+        except CouncilServiceError as error:
+            dispatcher.utter_message(text=error.resident_message)
+            return []
+        dispatcher.utter_message(
+            text=f"Here's your report:\n{text}\nShall I send it to the council?",
+            buttons=[
+                {"title": "Yes, send it", "payload": "/affirm"},
+                {"title": "No, change something", "payload": "/deny"},
+                {"title": "Cancel", "payload": "/cancel"},
+            ],
+        )
+        return []
+
+
+async def summary(tracker: Tracker) -> Text:
+    service = await definition(tracker)
+    answers = tracker.get_slot("report_answers") or {}
+    lines = [f"- What: {service_name(service.code)}", f"- Where: {where(tracker)}"]
+    for attribute in service.attributes:
+        answer = answers.get(attribute.code)
+        if answer:
+            lines.append(f"- {attribute.description.rstrip('?')}: {attribute.value_name(answer) or answer}")
+    contact = tracker.get_slot("report_contact")
+    lines.append(f"- Updates to: {contact}" if contact and contact != NO_CONTACT else "- No contact details")
+    return "\n".join(lines)
+
+
+def where(tracker: Tracker) -> Text:
+    if tracker.get_slot("uprn") and tracker.get_slot("uprn") != NEARBY:
+        return tracker.get_slot("address")
+    place = tracker.get_slot("report_location") or ""
+    postcode = tracker.get_slot("postcode")
+    if postcode and postcode not in place.upper():
+        return f"{place} (near {postcode})"
+    return place
+
+
+class ActionAskCouncil(Action):
+    def name(self) -> Text:
+        return "action_ask_council"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        dispatcher.utter_message(
+            text="Which council area is that in? Choose one, or tell me the town or postcode.",
+            buttons=council_buttons(),
+        )
+        return []
+
+
+class ActionSubmitProblemReport(Action):
+    def name(self) -> Text:
+        return "action_submit_problem_report"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        if tracker.get_slot("journey_blocked") or not tracker.get_slot("report_confirmed"):
+            dispatcher.utter_message(response="utter_anything_else")
+            return reset_journey()
+        code = tracker.get_slot("report_service")
+        uprn = tracker.get_slot("uprn")
+        contact = tracker.get_slot("report_contact")
+        located = {"uprn": uprn} if uprn and uprn != NEARBY else {"address_string": where(tracker)}
+        answers = {k: v for k, v in (tracker.get_slot("report_answers") or {}).items() if v != ""}
+        try:
+            sent = await call(
+                open311_client().submit,
+                code,
+                answers,
+                council=tracker.get_slot("council"),
+                email=contact if contact and "@" in contact else None,
+                phone=contact if contact and contact != NO_CONTACT and "@" not in contact else None,
+                **located,
+            )
+        except CouncilServiceError as error:
+            report_failed(dispatcher, error, f"{service_name(code)} at {where(tracker)}", tracker.get_slot("council"))
+            return reset_journey()
+        report_sent(dispatcher, service_name(code), sent)
+        return reset_journey()

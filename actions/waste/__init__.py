@@ -1,0 +1,1 @@
+"""Bins and collections: bin day, and naming bins the way each council does."""
