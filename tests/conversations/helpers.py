@@ -1,0 +1,40 @@
+"""What conversation tests need beyond the stack: finding sandbox properties and reading reports back."""
+from __future__ import annotations
+
+import re
+from typing import Any, Dict, Optional
+
+import requests
+
+from council_sandbox.testing import find_property
+from tests.stack import SANDBOX_NOW
+
+
+def home(sandbox_url: str, reason: str, stream: str, council: str, skip: int = 0) -> Dict[str, Any]:
+    """A property whose `stream` bin is in missed-bin state `reason` at the suite's fixed time.
+
+    `skip` finds a different property than earlier tests, so reports made by one test don't affect another.
+    """
+    seen: list = []
+
+    def fresh(candidate: Dict[str, Any]) -> bool:
+        seen.append(candidate["uprn"])
+        return len(seen) > skip
+
+    return find_property(SANDBOX_NOW, reason, stream=stream, council=council, base_url=sandbox_url, match=fresh)
+
+
+def reference_in(text: str) -> Optional[str]:
+    found = re.search(r"REP-\d{6}", text)
+    return found.group(0) if found else None
+
+
+def open311_request(sandbox_url: str, reference: str) -> Dict[str, Any]:
+    answer = requests.get(f"{sandbox_url}/open311/v2/requests/{reference}.json", timeout=10)
+    answer.raise_for_status()
+    return answer.json()[0]
+
+
+def address_button(address: str) -> str:
+    """The part of a one-line address that identifies its button ("12 Market Street")."""
+    return address.split(",")[0]

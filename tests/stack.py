@@ -1,0 +1,179 @@
+"""Run the real assistant for tests: the sandbox (a real HTTP server), the action server and the Rasa server.
+
+The services listen on free ports, so tests never disturb a stack a developer has running on the contract ports.
+"""
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from pathlib import Path
+from typing import Any, Dict, List, Optional
+
+import requests
+from werkzeug.serving import WSGIRequestHandler, make_server
+
+from council_sandbox.app import create_app
+
+ROOT = Path(__file__).resolve().parent.parent
+RASA = str(Path(sys.executable).with_name("rasa"))
+# Friday 27 November 2026, 10am: crews are out today, yesterday's rounds can be reported, Monday's are too late.
+SANDBOX_NOW = "2026-11-27T10:00:00"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_until_up(url: str, process: Optional[subprocess.Popen], log: Path, seconds: float, ready=None) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"{url} exited early:\n{log.read_text()[-3000:]}")
+        try:
+            answer = requests.get(url, timeout=2)
+            if answer.status_code == 200 and (ready is None or ready(answer)):
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.5)
+    raise RuntimeError(f"{url} did not come up in {seconds}s:\n{log.read_text()[-3000:] if log.exists() else ''}")
+
+
+class _Quiet(WSGIRequestHandler):
+    def log_request(self, *args: Any, **kwargs: Any) -> None:
+        pass
+
+
+class RestartableSandbox:
+    """The council services sandbox on a fixed port, which a test can stop and start again mid-conversation."""
+
+    def __init__(self, database_url: str, now: str = SANDBOX_NOW) -> None:
+        self.app = create_app(database_url=database_url, now=now)
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self._server = None
+        self._thread: Optional[threading.Thread] = None
+
+    def start(self) -> None:
+        self._server = make_server("127.0.0.1", self.port, self.app, threaded=True, request_handler=_Quiet)
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+        self._thread.start()
+        wait_until_up(f"{self.url}/health", None, Path("/dev/null"), 10)
+
+    def ensure_running(self) -> None:
+        if self._server is None:
+            self.start()
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._thread.join(timeout=10)
+            self._server = None
+
+
+def start_action_server(sandbox_url: str, logs: Path, extra_env: Optional[Dict[str, str]] = None) -> subprocess.Popen:
+    port = free_port()
+    log = logs / f"actions-{port}.log"
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "COUNCIL_API_BASE_URL": sandbox_url,
+        "COUNCIL_API_TIMEOUT_SECONDS": "3",
+        **(extra_env or {}),
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)],
+        cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
+    )
+    process.url = f"http://127.0.0.1:{port}"  # type: ignore[attr-defined]
+    wait_until_up(f"{process.url}/health", process, log, 90)  # type: ignore[attr-defined]
+    return process
+
+
+def start_rasa_server(model: Path, action_url: str, logs: Path, endpoints_extra: str = "") -> subprocess.Popen:
+    port = free_port()
+    log = logs / f"rasa-{port}.log"
+    endpoints = logs / f"endpoints-{port}.yml"
+    endpoints.write_text(f'action_endpoint:\n  url: "{action_url}/webhook"\n{endpoints_extra}')
+    process = subprocess.Popen(
+        [RASA, "run", "--enable-api", "-i", "127.0.0.1", "-p", str(port), "-m", str(model),
+         "--endpoints", str(endpoints), "--credentials", str(ROOT / "credentials.yml")],
+        cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=log.open("w"), stderr=subprocess.STDOUT,
+    )
+    process.url = f"http://127.0.0.1:{port}"  # type: ignore[attr-defined]
+    process.log = log  # type: ignore[attr-defined]
+    wait_until_up(
+        f"{process.url}/status", process, log, 240,  # type: ignore[attr-defined]
+        ready=lambda answer: bool(answer.json().get("model_file")),
+    )
+    return process
+
+
+def stop(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+class Conversation:
+    """One resident talking to the assistant over Rasa's REST channel."""
+
+    def __init__(self, rasa_url: str) -> None:
+        self.rasa_url = rasa_url
+        self.sender = f"test-{uuid.uuid4().hex[:12]}"
+        self.last: List[Dict[str, Any]] = []
+
+    def say(self, text: str) -> List[Dict[str, Any]]:
+        answer = requests.post(
+            f"{self.rasa_url}/webhooks/rest/webhook", json={"sender": self.sender, "message": text}, timeout=60
+        )
+        answer.raise_for_status()
+        self.last = answer.json()
+        return self.last
+
+    def press(self, title_part: str) -> List[Dict[str, Any]]:
+        """Press the first button of the last answer whose title contains `title_part`."""
+        for button in self.buttons():
+            if title_part.lower() in button["title"].lower():
+                return self.say(button["payload"])
+        raise AssertionError(f"no button like {title_part!r} in {self.buttons()}")
+
+    def buttons(self) -> List[Dict[str, str]]:
+        return [b for m in self.last for b in m.get("buttons", [])]
+
+    def text(self) -> str:
+        """Everything the bot said in its last answer, as one string."""
+        return "\n".join(m.get("text", "") for m in self.last)
+
+    def tracker(self) -> Dict[str, Any]:
+        answer = requests.get(f"{self.rasa_url}/conversations/{self.sender}/tracker", timeout=30)
+        answer.raise_for_status()
+        return answer.json()
+
+    def slot(self, name: str) -> Any:
+        return self.tracker()["slots"].get(name)
+
+    def active_form(self) -> Optional[str]:
+        return (self.tracker().get("active_loop") or {}).get("name")
+
+
+def newest_model() -> Path:
+    models = sorted((ROOT / "models").glob("*.tar.gz"), key=lambda p: p.stat().st_mtime)
+    if not models:
+        raise RuntimeError("No trained model in models/: run ./scripts/test.sh (it trains once) or ./scripts/setup.sh")
+    return models[-1]
+
+
+def to_json(value: Any) -> str:
+    return json.dumps(value, indent=2, default=str)

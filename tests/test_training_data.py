@@ -1,0 +1,130 @@
+"""The training data is valid, covers the contract, and stays safe for trainers to change."""
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.stack import RASA, ROOT
+
+CONTRACT = (ROOT.parent / "shared" / "contract.md")
+JOURNEY_FORMS = ["missed_bin_form", "bin_day_form", "problem_report_form", "report_status_form"]
+INTERRUPTIONS = [
+    "action_answer_question",
+    "action_bot_challenge",
+    "action_out_of_scope",
+    "action_thank",
+    "action_greet",
+    "action_misunderstood",
+    "action_county_referral",
+]
+
+
+def contract_labels() -> set:
+    if not CONTRACT.exists():
+        pytest.skip("shared/contract.md is not beside this checkout")
+    section = CONTRACT.read_text().split("## 2.")[0]
+    return {m.group(1) for m in re.finditer(r"^\| ([a-z_]+) \|", section, re.M)} - {"label", "entity"}
+
+
+def examples_by_intent(folder: Path) -> dict:
+    counts: dict = {}
+    for path in folder.rglob("*.yml"):
+        for block in (yaml.safe_load(path.read_text()) or {}).get("nlu", []):
+            if "intent" in block:
+                lines = [l[2:].strip() for l in block["examples"].splitlines() if l.strip().startswith("- ")]
+                counts.setdefault(block["intent"], []).extend(lines)
+    return counts
+
+
+def plain(example: str) -> str:
+    """The text of an annotated example: "[blue bin](bin_type)" -> "blue bin"."""
+    return re.sub(r"\[([^\]]+)\](\([^)]*\)|\{[^}]*\})", r"\1", example).lower().strip()
+
+
+def utterances_used_outside_stories() -> set:
+    """Responses that forms ask with (utter_ask_<slot>) or that actions send: Rasa's validator can't see these."""
+    domain = yaml.safe_load((ROOT / "domain.yml").read_text())
+    slots = {slot for form in domain["forms"].values() for slot in form["required_slots"]}
+    asked = {f"utter_ask_{slot}" for slot in slots}
+    sent = set()
+    for path in (ROOT / "actions").rglob("*.py"):
+        sent |= set(re.findall(r'response="(utter_[a-z_]+)"', path.read_text()))
+    return asked | sent
+
+
+def test_rasa_data_validate_is_clean():
+    result = subprocess.run(
+        [RASA, "data", "validate"], cwd=ROOT, capture_output=True, text=True, timeout=600,
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output[-4000:]
+    unused = set(re.findall(r"The utterance '(utter_[a-z_]+)' is not used", output))
+    assert unused - utterances_used_outside_stories() == set()
+    other_warnings = [
+        line for line in output.splitlines()
+        if "UserWarning" in line and "is not used in any story or rule" not in line and "rasa/" in line
+    ]
+    assert not other_warnings, other_warnings
+
+
+def test_every_contract_label_and_entity_is_in_the_domain():
+    domain = yaml.safe_load((ROOT / "domain.yml").read_text())
+    labels = contract_labels()
+    entities = {"postcode", "bin_type", "reference"}
+    assert labels - set(domain["intents"]) - entities == set()
+    assert entities <= set(domain["entities"])
+
+
+def test_every_label_has_at_least_twenty_varied_examples():
+    counts = examples_by_intent(ROOT / "data" / "nlu")
+    for label in contract_labels() - {"postcode", "bin_type", "reference"}:
+        examples = {plain(e) for e in counts.get(label, [])}
+        assert len(examples) >= 20, f"{label} has only {len(examples)} distinct examples"
+
+
+def test_held_out_examples_are_not_in_the_training_data():
+    training = {plain(e) for examples in examples_by_intent(ROOT / "data" / "nlu").values() for e in examples}
+    held_out = {plain(e) for examples in examples_by_intent(ROOT / "tests" / "nlu" / "holdout").values() for e in examples}
+    assert not (training & held_out), sorted(training & held_out)[:10]
+
+
+def luhn_valid(digits: str) -> bool:
+    total = 0
+    for i, d in enumerate(reversed(digits)):
+        n = int(d) * (2 if i % 2 else 1)
+        total += n - 9 if n > 9 else n
+    return total % 10 == 0
+
+
+def test_no_card_numbers_in_training_or_test_data():
+    for path in list((ROOT / "data").rglob("*.yml")) + list((ROOT / "tests").rglob("*.yml")):
+        for number in re.findall(r"(?:\d[ -]?){13,19}", path.read_text()):
+            digits = re.sub(r"\D", "", number)
+            assert not luhn_valid(digits), f"{path}: a card-like number {number!r}"
+
+
+def test_every_journey_resumes_after_every_interruption():
+    rules = yaml.safe_load((ROOT / "data" / "rules" / "resume_journeys.yml").read_text())["rules"]
+    covered = {
+        (rule["condition"][0]["active_loop"], rule["steps"][0]["action"]) for rule in rules if rule.get("condition")
+    }
+    missing = {(f, a) for f in JOURNEY_FORMS for a in INTERRUPTIONS} - covered
+    assert not missing, f"add rules to data/rules/resume_journeys.yml for {sorted(missing)}"
+
+
+def test_test_stories_pass_with_no_prediction_errors(tmp_path):
+    from tests.stack import newest_model
+
+    result = subprocess.run(
+        [RASA, "test", "core", "--model", str(newest_model()), "--stories", "tests/stories",
+         "--fail-on-prediction-errors", "--out", str(tmp_path), "--no-plot"],
+        cwd=ROOT, capture_output=True, text=True, timeout=900,
+    )
+    failed = (tmp_path / "failed_test_stories.yml")
+    detail = failed.read_text()[:4000] if failed.exists() else result.stdout[-3000:] + result.stderr[-3000:]
+    assert result.returncode == 0, detail
