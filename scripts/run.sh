@@ -20,7 +20,8 @@ stop_all() {
     wait "${pids[@]}" 2>/dev/null || true
   fi
 }
-trap stop_all INT TERM EXIT
+trap stop_all EXIT
+trap 'stop_all; exit 0' INT TERM
 
 wait_for() {  # url, name, log, seconds
   local i
@@ -73,3 +74,4 @@ TXT
 # Stop everything if any one of the three stops.
 wait -n "${pids[@]}" || true
 echo "A service stopped unexpectedly: see the logs in var/." >&2
+exit 1

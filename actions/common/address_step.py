@@ -11,7 +11,7 @@ from rasa_sdk.types import DomainDict
 from councils import postcodes
 
 from ..clients import CouncilServiceError, InvalidPostcode, address_client
-from .journey_form import stop_journey
+from .journey_form import skip_empty, stop_journey
 from .services import call
 from .tracker_text import is_answer, latest_entity, latest_text
 
@@ -37,6 +37,7 @@ class AddressStep:
         text = latest_text(tracker)
         return {"postcode": postcodes.find_in_text(text) or text}
 
+    @skip_empty
     async def validate_postcode(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
@@ -90,6 +91,7 @@ class AddressStep:
             return {}
         return {"uprn": latest_text(tracker)}
 
+    @skip_empty
     async def validate_uprn(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:

@@ -11,6 +11,7 @@ import councils
 from councils import postcodes
 
 from ..clients import CouncilServiceError, address_client
+from .journey_form import skip_empty
 from .services import call
 from .tracker_text import is_answer, latest_entity, latest_text
 
@@ -30,6 +31,7 @@ class CouncilStep:
             return {}
         return {"council": latest_text(tracker)}
 
+    @skip_empty
     async def validate_council(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:

@@ -1,8 +1,9 @@
 """The base of every journey's form validation: dynamic questions, and a clean stop when a journey can't go on."""
 from __future__ import annotations
 
+import functools
 from abc import abstractmethod
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
@@ -46,3 +47,23 @@ def stop_journey(dispatcher: CollectingDispatcher, message: Text, council: Optio
     dispatcher.utter_message(text=message)
     dispatcher.utter_message(text=f"You can still get this done by contacting the council:\n{contact_routes(council)}")
     return {"journey_blocked": True, "requested_slot": None}
+
+
+Validator = Callable[..., Awaitable[Dict[Text, Any]]]
+
+
+def skip_empty(validate: Validator) -> Validator:
+    """Only validate an actual answer.
+
+    When a journey starts, the slots it just emptied are handed to the validators too (the SDK validates every
+    slot event since the last message): an empty slot is "not answered yet", not a wrong answer to complain about.
+    """
+    slot = validate.__name__[len("validate_"):]
+
+    @functools.wraps(validate)
+    async def checked(self: Any, value: Any, *args: Any) -> Dict[Text, Any]:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return {slot: None}
+        return await validate(self, value, *args)
+
+    return checked

@@ -13,7 +13,7 @@ import councils
 
 from ..clients import CouncilServiceError, open311_client, waste_client
 from ..common.address_step import AddressStep
-from ..common.journey_form import JourneyForm, stop_journey
+from ..common.journey_form import JourneyForm, skip_empty, stop_journey
 from ..common.journey_slots import reset_journey
 from ..common.services import call
 from ..common.tracker_text import is_answer, latest_entity, latest_text
@@ -57,6 +57,7 @@ class ValidateMissedBinForm(AddressStep, JourneyForm):
             return {"bin_stream": str(named)}
         return {"bin_stream": latest_text(tracker)} if is_answer(tracker, self.answer_intents(tracker)) else {}
 
+    @skip_empty
     async def validate_bin_stream(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
@@ -96,6 +97,7 @@ class ValidateMissedBinForm(AddressStep, JourneyForm):
             "missed_collection_date": check.last_collection.isoformat() if check.last_collection else None,
         }
 
+    @skip_empty
     async def validate_missed_bin_confirmed(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:

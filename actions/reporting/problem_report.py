@@ -20,7 +20,7 @@ from ..clients import Attribute, CouncilServiceError, ServiceDefinition, open311
 from ..common.address_step import NEARBY, AddressStep
 from ..common.council_step import CouncilStep
 from ..common.intents import PROBLEM_REPORTS
-from ..common.journey_form import JourneyForm, stop_journey
+from ..common.journey_form import JourneyForm, skip_empty, stop_journey
 from ..common.journey_slots import reset_journey
 from ..common.services import call
 from ..common.tracker_text import is_answer, latest_entity, latest_intent, latest_text
@@ -90,6 +90,7 @@ class ValidateProblemReportForm(CouncilStep, AddressStep, JourneyForm):
             return {}
         return {"report_location": latest_text(tracker)}
 
+    @skip_empty
     async def validate_report_location(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
@@ -124,6 +125,7 @@ class ValidateProblemReportForm(CouncilStep, AddressStep, JourneyForm):
             return {"attribute_answer": str(chosen)}
         return {"attribute_answer": latest_text(tracker)} if is_answer(tracker, self.answer_intents(tracker)) else {}
 
+    @skip_empty
     async def validate_attribute_answer(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
@@ -157,6 +159,7 @@ class ValidateProblemReportForm(CouncilStep, AddressStep, JourneyForm):
             return {"report_contact": NO_CONTACT}
         return {"report_contact": latest_text(tracker)} if is_answer(tracker, self.answer_intents(tracker)) else {}
 
+    @skip_empty
     async def validate_report_contact(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
@@ -172,6 +175,7 @@ class ValidateProblemReportForm(CouncilStep, AddressStep, JourneyForm):
         )
         return {"report_contact": None}
 
+    @skip_empty
     async def validate_report_confirmed(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:

@@ -9,7 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from ..clients import CouncilServiceError, NotFound, normalise_reference, open311_client
-from ..common.journey_form import JourneyForm
+from ..common.journey_form import JourneyForm, skip_empty
 from ..common.journey_slots import reset_journey
 from ..common.services import call
 from ..common.tracker_text import is_answer, latest_entity, latest_text
@@ -32,6 +32,7 @@ class ValidateReportStatusForm(JourneyForm):
             return {}
         return {"report_reference": latest_text(tracker)} if is_answer(tracker, self.answer_intents(tracker)) else {}
 
+    @skip_empty
     async def validate_report_reference(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:

@@ -9,7 +9,7 @@ from tests.conversations.helpers import address_button, home, open311_request, r
 def test_chorley_resident_reports_a_missed_blue_bin(conversation, sandbox):
     house = home(sandbox.url, "ok", "recycling", "chorley")
     conversation.say("my blue bin wasnt emptied yesterday")
-    assert "postcode" in conversation.text().lower()
+    assert conversation.text().startswith("What's the postcode"), conversation.text()
 
     conversation.say(house["postcode"].lower().replace(" ", ""))  # typed without a space, in lower case
     assert house["address"] in [b["title"] for b in conversation.buttons()]
@@ -114,3 +114,14 @@ def test_correcting_the_address_at_the_confirmation_step(conversation, sandbox):
     reference = reference_in(conversation.text())
     assert reference
     assert open311_request(sandbox.url, reference)["address_id"] == right["uprn"]
+
+
+def test_starting_from_the_greeting_button_asks_only_for_the_postcode(conversation):
+    conversation.say("hi")
+    conversation.press("Report a missed bin")
+    said = conversation.text()
+    assert said.startswith("What's the postcode"), said  # no complaint about answers not given yet
+    conversation.say("cancel")
+    conversation.say("hello again")
+    conversation.press("Find my bin day")
+    assert conversation.text().startswith("What's the postcode"), conversation.text()
