@@ -21,7 +21,7 @@ DEFAULT_OUTPUT = Path(__file__).resolve().parent.parent / ".build" / "spacy" / "
 _OUTWARD = r"^[a-z]{1,2}[0-9][a-z0-9]?$"
 _INWARD = r"^[0-9][abd-hjlnp-uw-z]{2}$"
 _INWARD_LETTERS = r"^[abd-hjlnp-uw-z]{2}$"
-_WHOLE_POSTCODE = r"^[a-z]{1,2}[0-9][a-z0-9]?[0-9][abd-hjlnp-uw-z]{2}$"
+_WHOLE_POSTCODE = r"^[a-z]{1,2}[0-9][a-z0-9]?-?[0-9][abd-hjlnp-uw-z]{2}$"
 
 # Report references are REP- and six digits; council tax accounts eight digits; PCNs two letters and eight digits.
 _REPORT_REF = r"^rep-?[0-9]{6}$"
@@ -38,6 +38,7 @@ def patterns() -> List[Dict]:
     postcode = [
         [_regex(_WHOLE_POSTCODE)],
         [_regex(_OUTWARD), _regex(_INWARD)],
+        [_regex(_OUTWARD), {"ORTH": "-"}, _regex(_INWARD)],
         [_regex(_OUTWARD), {"LOWER": {"REGEX": r"^[0-9]$"}}, _regex(_INWARD_LETTERS)],
     ]
     reference = [

@@ -6,14 +6,13 @@ without telling the resident.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 import requests
 
-from councils.references import REFERENCE_PREFIX, normalise_reference  # noqa: F401 (re-exported)
+from councils.references import normalise_reference  # noqa: F401 (part of this client's interface)
 
 from .errors import NotFound
 from .http import ServiceClient, TTLCache

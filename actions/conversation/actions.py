@@ -20,7 +20,8 @@ MAIN_TASKS = [
     {"title": "Check a report", "payload": "/check_report_status"},
     {"title": "Contact the council", "payload": "/request_human"},
 ]
-MISUNDERSTANDINGS = {"action_misunderstood", "action_default_fallback"}
+# Replies that mean "I couldn't help with that": two in a row and the resident is offered the council instead.
+MISUNDERSTANDINGS = {"action_misunderstood", "action_default_fallback", "action_out_of_scope"}
 
 
 def privacy_links(council_id: Optional[Text]) -> Text:
@@ -65,6 +66,8 @@ class ActionOutOfScope(Action):
         return "action_out_of_scope"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        if misunderstood_twice(tracker):
+            return respond_to_misunderstanding(dispatcher, tracker)
         dispatcher.utter_message(
             text="Sorry, that isn't something the council deals with, so I can't help with it. "
             "I can help with bins and recycling, reporting problems like fly-tipping or noise, council tax, "

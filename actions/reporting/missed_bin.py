@@ -5,7 +5,7 @@ from datetime import date
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -13,6 +13,7 @@ import councils
 
 from ..clients import CouncilServiceError, open311_client, waste_client
 from ..common.address_step import AddressStep
+from ..common.confirmation import ask_to_confirm, ask_what_to_change
 from ..common.journey_form import JourneyForm, skip_empty, stop_journey
 from ..common.journey_slots import reset_journey
 from ..common.services import call
@@ -142,25 +143,13 @@ class ActionAskMissedBinConfirmed(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         if tracker.get_slot("correcting"):
-            dispatcher.utter_message(
-                text="What needs changing? You can also tell me, for example, “it was the brown bin”.",
-                buttons=[
-                    {"title": "The bin", "payload": '/deny{"change":"bin"}'},
-                    {"title": "The address", "payload": '/deny{"change":"address"}'},
-                    {"title": "Nothing, report it", "payload": "/affirm"},
-                    {"title": "Cancel the report", "payload": "/cancel"},
-                ],
+            return ask_what_to_change(
+                dispatcher,
+                [("The bin", "bin"), ("The address", "address")],
+                "Nothing, report it",
+                hint=" You can also tell me, for example, “it was the brown bin”.",
             )
-            return [SlotSet("correcting", None)]
-        dispatcher.utter_message(
-            text=f"To check: {summary(tracker)}. Shall I report it?",
-            buttons=[
-                {"title": "Yes, report it", "payload": "/affirm"},
-                {"title": "No, change something", "payload": "/deny"},
-                {"title": "Cancel", "payload": "/cancel"},
-            ],
-        )
-        return []
+        return ask_to_confirm(dispatcher, f"To check: {summary(tracker)}. Shall I report it?", "Yes, report it")
 
 
 def summary(tracker: Tracker) -> Text:

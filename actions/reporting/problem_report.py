@@ -18,6 +18,7 @@ from councils import postcodes
 
 from ..clients import Attribute, CouncilServiceError, ServiceDefinition, open311_client
 from ..common.address_step import NEARBY, AddressStep
+from ..common.confirmation import ask_to_confirm, ask_what_to_change
 from ..common.council_step import CouncilStep
 from ..common.intents import PROBLEM_REPORTS
 from ..common.journey_form import JourneyForm, skip_empty, stop_journey
@@ -260,31 +261,17 @@ class ActionAskReportConfirmed(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         if tracker.get_slot("correcting"):
-            dispatcher.utter_message(
-                text="What needs changing?",
-                buttons=[
-                    {"title": "Where it is", "payload": '/deny{"change":"location"}'},
-                    {"title": "The details", "payload": '/deny{"change":"details"}'},
-                    {"title": "My contact details", "payload": '/deny{"change":"contact"}'},
-                    {"title": "Nothing, send it", "payload": "/affirm"},
-                    {"title": "Cancel the report", "payload": "/cancel"},
-                ],
+            return ask_what_to_change(
+                dispatcher,
+                [("Where it is", "location"), ("The details", "details"), ("My contact details", "contact")],
+                "Nothing, send it",
             )
-            return [SlotSet("correcting", None)]
         try:
             text = await summary(tracker)
         except CouncilServiceError as error:
             dispatcher.utter_message(text=error.resident_message)
             return []
-        dispatcher.utter_message(
-            text=f"Here's your report:\n{text}\nShall I send it to the council?",
-            buttons=[
-                {"title": "Yes, send it", "payload": "/affirm"},
-                {"title": "No, change something", "payload": "/deny"},
-                {"title": "Cancel", "payload": "/cancel"},
-            ],
-        )
-        return []
+        return ask_to_confirm(dispatcher, f"Here's your report:\n{text}\nShall I send it to the council?", "Yes, send it")
 
 
 async def summary(tracker: Tracker) -> Text:
