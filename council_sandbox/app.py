@@ -9,7 +9,7 @@ from typing import Optional, Union
 
 from flask import Flask, g, request
 
-from . import errors, open311, seed, views
+from . import council, errors, notify, open311, pay, seed, views
 from .clock import Clock
 from .context import EXTENSION, Sandbox
 from .db import Database, default_database_url
@@ -29,6 +29,10 @@ def create_app(database_url: Optional[str] = None, now: Optional[Union[str, date
     app.config["MAX_CONTENT_LENGTH"] = 2 * 1024 * 1024
 
     clock = Clock(now if now is not None else os.environ.get("SANDBOX_NOW"))  # first: a bad value touches nothing
+    # These read their settings (a bad one raises ValueError before the database is touched, too).
+    pay.register(app)  # GOV.UK Pay-compatible API and the hosted card page (PAY_API_KEY, PAY_RATE_LIMIT)
+    notify.register(app)  # GOV.UK Notify-compatible API and the outbox (NOTIFY_API_KEY)
+    council.register(app)  # council tax, PCNs, bulky waste, garden waste, bins (/council/v1; COUNCIL_TAX_TOKEN_SECONDS)
     db = Database(database_url or default_database_url())
     sandbox = Sandbox(db=db, clock=clock, api_key=os.environ.get("OPEN311_API_KEY") or DEFAULT_API_KEY)
     try:
@@ -47,7 +51,9 @@ def create_app(database_url: Optional[str] = None, now: Optional[Union[str, date
 
 def _log_requests(app: Flask) -> None:
     # One line per request: method, path (no query string: it may carry an API key or search text), status and
-    # time. Request bodies (emails, phone numbers, descriptions) are never logged.
+    # time. Request bodies (emails, phone numbers, descriptions, card details) are never logged. A view whose
+    # path carries a secret or an identifier (a card page token, an account number) sets g.log_path to a masked
+    # form of it.
     @app.before_request
     def _start():
         g.started = time.perf_counter()
@@ -55,5 +61,6 @@ def _log_requests(app: Flask) -> None:
     @app.after_request
     def _log(response):
         elapsed = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000
-        request_log.info("%s %s %s %.0fms", request.method, request.path, response.status_code, elapsed)
+        path = g.get("log_path") or request.path
+        request_log.info("%s %s %s %.0fms", request.method, path, response.status_code, elapsed)
         return response

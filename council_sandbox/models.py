@@ -1,4 +1,6 @@
-"""Database tables: properties (by UPRN), problem reports (Open311 requests), counters and seed markers."""
+"""Database tables: properties (by UPRN), problem reports (Open311 requests), counters and seed markers; card
+payments (Pay), templates and notifications (Notify); and the council's records that payments are applied to
+(council tax sessions, PCNs, bulky waste bookings, garden waste subscriptions, bin requests)."""
 from __future__ import annotations
 
 from sqlalchemy import Boolean, Column, Date, DateTime, Float, ForeignKey, Index, Integer, String, Text
@@ -77,3 +79,180 @@ class Marker(Base):
 
     key = Column(String(40), primary_key=True)
     value = Column(String(200), nullable=False)
+
+
+# -- GOV.UK Pay-compatible payments (pay.py, pay_store.py, pay_page.py) -----------------------------------------------
+
+
+class Payment(Base):
+    """A card payment as GOV.UK Pay keeps it. Card numbers are never stored: only the last 4 digits and the brand."""
+
+    __tablename__ = "pay_payments"
+
+    payment_id = Column(String(26), primary_key=True)
+    secure_token = Column(String(64), nullable=False, unique=True)  # the hosted page's address: /pay/secure/{token}
+    amount = Column(Integer, nullable=False)  # pence
+    reference = Column(String(255), nullable=False, index=True)
+    description = Column(String(255), nullable=False)
+    return_url = Column(String(2000), nullable=False)
+    email = Column(String(254))
+    language = Column(String(2), nullable=False, default="en")
+    payment_metadata = Column("metadata", Text)  # JSON object or NULL
+    status = Column(String(12), nullable=False)  # created, started, submitted, success, failed, cancelled
+    code = Column(String(5))  # P0010, P0020, P0030, P0040 when failed or cancelled
+    message = Column(String(200))
+    card_brand = Column(String(40))
+    last_digits = Column(String(4))
+    cardholder_name = Column(String(255))
+    expiry_date = Column(String(5))  # MM/YY
+    created_at = Column(DateTime, nullable=False, index=True)  # naive UTC, sandbox clock
+    updated_at = Column(DateTime, nullable=False)
+    finished_at = Column(DateTime)
+
+
+# -- GOV.UK Notify-compatible notifications (notify.py, notify_templates.py) -----------------------------------------
+
+
+class NotifyTemplate(Base):
+    __tablename__ = "notify_templates"
+
+    id = Column(String(36), primary_key=True)
+    name = Column(String(200), nullable=False)
+    type = Column(String(5), nullable=False)  # email, sms
+    subject = Column(Text)  # email only
+    body = Column(Text, nullable=False)
+    version = Column(Integer, nullable=False)
+    created_at = Column(DateTime, nullable=False)
+    updated_at = Column(DateTime)
+
+
+class Notification(Base):
+    """A sent email or text message, as the outbox shows it. `seq` orders them (the clock may be fixed)."""
+
+    __tablename__ = "notify_notifications"
+
+    seq = Column(Integer, primary_key=True, autoincrement=True)
+    id = Column(String(36), nullable=False, unique=True)
+    type = Column(String(5), nullable=False)
+    template_id = Column(String(36), nullable=False)
+    template_version = Column(Integer, nullable=False)
+    email_address = Column(String(320))
+    phone_number = Column(String(30))
+    reference = Column(String(1000), index=True)
+    subject = Column(Text)
+    body = Column(Text, nullable=False)
+    status = Column(String(30), nullable=False)
+    created_at = Column(DateTime, nullable=False)  # naive UTC
+    sent_at = Column(DateTime)
+    completed_at = Column(DateTime)
+
+
+# -- Council services: payments applied, council tax, PCNs, bulky waste, garden waste, bins -------------------------
+
+
+class CouncilPayment(Base):
+    """A successful Pay payment linked (by its metadata) to something the council charges for."""
+
+    __tablename__ = "council_payments"
+
+    seq = Column(Integer, primary_key=True, autoincrement=True)  # the order they came in (the clock may be fixed)
+    payment_id = Column(String(26), nullable=False, unique=True)
+    service = Column(String(20), nullable=False)  # council_tax, pcn, bulky_waste, garden_waste, bin_request
+    reference = Column(String(40), nullable=False)  # account number, PCN or booking reference
+    amount = Column(Integer, nullable=False)
+    applied = Column(Boolean, nullable=False)
+    note = Column(String(300))
+    paid_at = Column(DateTime, nullable=False)  # naive UTC
+
+    __table_args__ = (Index("ix_council_payment_item", "service", "reference"),)
+
+
+class CouncilTaxSession(Base):
+    """A verification token (kept as its SHA-256) and the account it opens, until `expires_at` (real time, UTC)."""
+
+    __tablename__ = "council_tax_sessions"
+
+    token_hash = Column(String(64), primary_key=True)
+    account_number = Column(String(8), nullable=False)
+    expires_at = Column(DateTime, nullable=False, index=True)
+
+
+class PenaltyChargeNotice(Base):
+    __tablename__ = "pcns"
+
+    pcn = Column(String(10), primary_key=True)  # two letters and eight digits
+    council = Column(String(20), nullable=False)
+    vrm = Column(String(10), nullable=False)  # vehicle registration, upper case without spaces
+    contravention_code = Column(String(4), nullable=False)
+    location = Column(String(200), nullable=False)
+    issued_at = Column(DateTime, nullable=False)  # naive UTC
+    status = Column(String(10), nullable=False)  # unpaid, paid, cancelled
+    status_reason = Column(String(300))
+    paid_amount = Column(Integer)
+    closed_at = Column(DateTime)
+
+
+class BulkyBooking(Base):
+    __tablename__ = "bulky_bookings"
+
+    reference = Column(String(12), primary_key=True)  # BWC-300001
+    uprn = Column(String(12), ForeignKey("properties.uprn"), nullable=False, index=True)
+    council = Column(String(20), nullable=False)
+    round_id = Column(String(40), nullable=False)
+    slot_date = Column(Date, nullable=False)
+    items = Column(Text, nullable=False)  # JSON list of {id, name, quantity, unit_price, price}
+    item_count = Column(Integer, nullable=False)
+    amount = Column(Integer, nullable=False)
+    status = Column(String(20), nullable=False)  # pending_payment, confirmed, cancelled, expired
+    location_notes = Column(String(500))
+    # Contact details are kept for the crew and never returned or logged.
+    contact_name = Column(String(100))
+    contact_email = Column(String(254))
+    contact_phone = Column(String(40))
+    created_at = Column(DateTime, nullable=False)
+    hold_until = Column(DateTime, nullable=False)
+    paid_at = Column(DateTime)
+    cancelled_at = Column(DateTime)
+    payment_id = Column(String(26))
+
+    __table_args__ = (Index("ix_bulky_slot", "round_id", "slot_date", "status"),)
+
+
+class GardenSubscription(Base):
+    __tablename__ = "garden_subscriptions"
+
+    reference = Column(String(12), primary_key=True)  # GWS-400001
+    uprn = Column(String(12), ForeignKey("properties.uprn"), nullable=False, index=True)
+    council = Column(String(20), nullable=False)
+    season_start = Column(Integer, nullable=False)  # 2026 for 1 April 2026 to 31 March 2027
+    bins = Column(Integer, nullable=False)
+    amount = Column(Integer, nullable=False)
+    status = Column(String(20), nullable=False)  # pending_payment, active, cancelled, expired
+    contact_email = Column(String(254))
+    contact_phone = Column(String(40))
+    created_at = Column(DateTime, nullable=False)
+    hold_until = Column(DateTime, nullable=False)
+    paid_at = Column(DateTime)
+    cancelled_at = Column(DateTime)
+    payment_id = Column(String(26))
+
+
+class BinRequest(Base):
+    __tablename__ = "bin_requests"
+
+    reference = Column(String(12), primary_key=True)  # BIN-500001
+    uprn = Column(String(12), ForeignKey("properties.uprn"), nullable=False, index=True)
+    council = Column(String(20), nullable=False)
+    stream = Column(String(20), nullable=False)
+    request_type = Column(String(20), nullable=False)  # replacement, extra, larger, new_property
+    reason = Column(String(20))  # damaged, stolen, lost (replacement)
+    quantity = Column(Integer, nullable=False)
+    amount = Column(Integer, nullable=False)
+    status = Column(String(20), nullable=False)  # pending_payment, requested, cancelled, expired
+    contact_email = Column(String(254))
+    contact_phone = Column(String(40))
+    created_at = Column(DateTime, nullable=False)
+    hold_until = Column(DateTime, nullable=False)
+    paid_at = Column(DateTime)
+    cancelled_at = Column(DateTime)
+    payment_id = Column(String(26))

@@ -1,8 +1,10 @@
-"""First start: create the tables, store the demo postcodes' addresses and ten historic reports. Idempotent.
+"""First start: create the tables, store the demo postcodes' addresses and ten historic reports; then (once per
+database, also for a database made before they existed) the Notify templates, the reference counters of the
+council services and eight demo parking penalty charge notices. Idempotent.
 
-The historic reports are dated relative to the clock at the first start (3 to 58 days before it), so that a
-demo always shows recent reports and the default 90-day list includes them. With a fixed SANDBOX_NOW the
-seeded database is the same every time.
+The historic reports and the PCNs are dated relative to the clock at the first start (the reports 1 to 58 days
+before it, the PCNs 1 to 40), so that a demo always shows recent ones and the PCNs' discount periods are as
+documented in the package docstring. With a fixed SANDBOX_NOW the seeded database is the same every time.
 """
 from __future__ import annotations
 
@@ -12,13 +14,15 @@ from typing import Any, Dict, Optional
 
 from sqlalchemy.exc import IntegrityError
 
-from . import addresses, reports, waste
+from . import addresses, notify_templates, reports, waste
 from .clock import Clock, add_working_days, local_end_of_day, long_date, to_db
+from .council_common import ensure_counters
 from .db import Database
-from .models import Counter, Marker
+from .models import Counter, Marker, PenaltyChargeNotice
 from .open311_services import BY_CODE, expected_working_days
 
 SEED_VERSION = "1"
+SERVICES_SEED_VERSION = "1"  # Notify templates, council service counters, demo PCNs (marker "seed_services")
 
 # Demo postcodes, one or more per area; their addresses exist from the first start.
 SEEDED_POSTCODES = (
@@ -90,6 +94,11 @@ HISTORY = (
 def initialise(db: Database, clock: Clock) -> None:
     db.create_tables()
     stored = addresses.ensure_postcodes(db, SEEDED_POSTCODES)
+    _seed_reports(db, clock, stored)
+    _seed_services(db, clock)
+
+
+def _seed_reports(db: Database, clock: Clock, stored) -> None:
     with db.session() as session:
         if session.get(Marker, "seed") is not None:
             return
@@ -139,3 +148,67 @@ def _historic(prop, item: HistoricReport, today):
     changed = requested + timedelta(days=item.closed_after_days, hours=2) if item.status_notes else requested
     fields["updated_at"] = to_db(changed)
     return reports.build(fields, requested, reports.reference_for(item.number))
+
+
+# -- council services: Notify templates, counters, demo PCNs ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DemoPcn:
+    pcn: str
+    council: str
+    vrm: str
+    code: str
+    location: str
+    days_ago: int
+    at: time
+    status: str = "unpaid"
+    reason: Optional[str] = None
+    closed_after_days: int = 0  # paid or cancelled this many days after issue
+
+
+# Discount periods at the first start: 14 days beginning with the day of issue, so 13 days ago is the last day.
+PCNS = (
+    DemoPcn("CH40213377", "chorley", "PF19KZW", "83", "Flat Iron car park, Chorley", 3, time(11, 20)),
+    DemoPcn("CH40213561", "chorley", "YG21ODL", "81", "Portland Street car park, Chorley", 14, time(9, 5)),
+    DemoPcn("CH40212904", "chorley", "MA68TVU", "82", "Friday Street car park, Chorley", 35, time(15, 40), "paid",
+            "Paid online", 5),
+    DemoPcn("CH40213112", "chorley", "PN17HWB", "87", "Union Street car park, Chorley", 9, time(13, 10),
+            "cancelled", "Cancelled on appeal: a valid Blue Badge was on display.", 4),
+    DemoPcn("SR70018842", "south_ribble", "DK20UJH", "86", "Churchill Way car park, Leyland", 13, time(10, 45)),
+    DemoPcn("SR70018519", "south_ribble", "BJ66FNE", "85", "Hough Lane car park, Leyland", 20, time(16, 30)),
+    DemoPcn("SR70017730", "south_ribble", "LR18CXA", "83", "Station Road car park, Bamber Bridge", 40, time(12, 0),
+            "paid", "Paid online", 2),
+    DemoPcn("SR70018260", "south_ribble", "FV69RZN", "82", "Liverpool Road car park, Penwortham", 7, time(8, 55),
+            "cancelled", "Cancelled: the pay and display machine was out of order.", 3),
+)
+
+
+def _seed_services(db: Database, clock: Clock) -> None:
+    with db.session() as session:
+        if session.get(Marker, "seed_services") is not None:
+            return
+    today = clock.today()
+    try:
+        with db.writing() as session:
+            if session.get(Marker, "seed_services") is not None:
+                return
+            ensure_counters(session)
+            notify_templates.seed(session, clock.now())
+            session.add_all(_demo_pcn(item, today) for item in PCNS)
+            session.add(Marker(key="seed_services", value=f"{SERVICES_SEED_VERSION} {today.isoformat()}"))
+    except IntegrityError:
+        pass  # another process seeded the same database at the same moment
+
+
+def _demo_pcn(item: DemoPcn, today) -> PenaltyChargeNotice:
+    from .pcns import amounts  # late: pcns imports the Flask side of the sandbox
+
+    issued = datetime.combine(today - timedelta(days=item.days_ago), item.at)
+    closed = issued + timedelta(days=item.closed_after_days, hours=2) if item.status != "unpaid" else None
+    row = PenaltyChargeNotice(pcn=item.pcn, council=item.council, vrm=item.vrm, contravention_code=item.code,
+                              location=item.location, issued_at=to_db(issued), status=item.status,
+                              status_reason=item.reason, closed_at=to_db(closed) if closed else None)
+    if item.status == "paid":
+        row.paid_amount = amounts(row)["reduced"]
+    return row

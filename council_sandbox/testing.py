@@ -8,17 +8,24 @@
 
 `find_property` works without a server (addresses and rounds are pure functions of the postcode); with
 `base_url` it also looks the postcode up on that sandbox, which stores its addresses so the UPRN works there.
+
+`pay_with_card(next_url, card)` pays on the hosted card page as a resident would (GET the page, fill in its form,
+confirm) and answers the last response without following it: a 303 to the payment's return_url, or the page.
+`notify_token()` makes a Notify JWT for the sandbox's default key.
 """
 from __future__ import annotations
 
 import contextlib
+import os
 import threading
+import time
 from dataclasses import dataclass
 from datetime import datetime
+from html.parser import HTMLParser
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any, Callable, Dict, Iterator, Optional, Union
-from urllib.parse import quote
+from typing import Any, Callable, Dict, Iterator, List, Optional, Union
+from urllib.parse import quote, urljoin
 
 from werkzeug.serving import WSGIRequestHandler, make_server
 
@@ -49,9 +56,39 @@ class RunningSandbox:
         self.app.extensions[EXTENSION].db.dispose()
 
 
-def start_sandbox(database_url: str, now: Now = None) -> RunningSandbox:
-    """A sandbox serving on 127.0.0.1 on a free port, in a background thread. Call .stop() when done."""
-    app = create_app(database_url=database_url, now=now)
+# The service settings create_app reads from the environment (besides SANDBOX_*, OPEN311_API_KEY).
+SERVICE_SETTINGS = ("PAY_API_KEY", "PAY_RATE_LIMIT", "NOTIFY_API_KEY", "COUNCIL_TAX_TOKEN_SECONDS")
+
+
+@contextlib.contextmanager
+def _settings(settings: Optional[Dict[str, str]]) -> Iterator[None]:
+    """With `settings` (a dict), the service settings are exactly those while the app is made (the rest unset)."""
+    if settings is None:
+        yield
+        return
+    saved = {name: os.environ.get(name) for name in SERVICE_SETTINGS}
+    try:
+        for name in SERVICE_SETTINGS:
+            if name in settings:
+                os.environ[name] = str(settings[name])
+            else:
+                os.environ.pop(name, None)
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def start_sandbox(database_url: str, now: Now = None, settings: Optional[Dict[str, str]] = None) -> RunningSandbox:
+    """A sandbox serving on 127.0.0.1 on a free port, in a background thread. Call .stop() when done.
+
+    `settings` (e.g. {"PAY_RATE_LIMIT": "0"}) replaces the developer's PAY_*, NOTIFY_* and COUNCIL_TAX_* settings.
+    """
+    with _settings(settings):
+        app = create_app(database_url=database_url, now=now)
     server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_QuietHandler)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
@@ -59,11 +96,13 @@ def start_sandbox(database_url: str, now: Now = None) -> RunningSandbox:
 
 
 @contextlib.contextmanager
-def running_sandbox(tmp_path: Union[str, Path], now: Now = None, database_url: Optional[str] = None) -> Iterator[str]:
+def running_sandbox(tmp_path: Union[str, Path], now: Now = None, database_url: Optional[str] = None,
+                    settings: Optional[Dict[str, str]] = None) -> Iterator[str]:
     """The base URL ("http://127.0.0.1:PORT", no trailing slash) of a sandbox over a new SQLite file in
-    `tmp_path` (or over `database_url`), with its clock fixed at `now` (else SANDBOX_NOW, else real time)."""
+    `tmp_path` (or over `database_url`), with its clock fixed at `now` (else SANDBOX_NOW, else real time) and,
+    if given, exactly these service `settings` (see start_sandbox)."""
     url = database_url or f"sqlite:///{Path(tmp_path) / 'sandbox.db'}"
-    running = start_sandbox(url, now)
+    running = start_sandbox(url, now, settings)
     try:
         yield running.url
     finally:
@@ -131,3 +170,86 @@ def find_property(
                     answer.raise_for_status()
                 return {**found, "bin": item, "check": check}
     raise LookupError(f"no {council} property with {stream} in state {reason!r} at {local_now}")
+
+
+# -- the hosted card page, driven as a resident would -------------------------------------------------------------
+
+TEST_CARD = "4242424242424242"
+
+
+class PageForms(HTMLParser):
+    """The forms of a page: [{"action", "method", "fields": {name: value}, "buttons": [text]}], and its h1."""
+
+    def __init__(self, html: str):
+        super().__init__(convert_charrefs=True)
+        self.forms: List[Dict[str, Any]] = []
+        self.h1 = ""
+        self._in_h1 = self._in_button = False
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form":
+            self.forms.append({"action": attrs.get("action", ""), "method": (attrs.get("method") or "get").lower(),
+                               "fields": {}, "buttons": []})
+        elif tag == "input" and self.forms and attrs.get("name"):
+            self.forms[-1]["fields"][attrs["name"]] = attrs.get("value") or ""
+        elif tag == "button" and self.forms:
+            self._in_button = True
+            self.forms[-1]["buttons"].append("")
+        elif tag == "h1":
+            self._in_h1 = True
+
+    def handle_endtag(self, tag):
+        if tag == "h1":
+            self._in_h1 = False
+        elif tag == "button":
+            self._in_button = False
+
+    def handle_data(self, data):
+        if self._in_h1:
+            self.h1 += data.strip()
+        if self._in_button and self.forms:
+            self.forms[-1]["buttons"][-1] += data.strip()
+
+    def form_with_button(self, text: str) -> Dict[str, Any]:
+        for form in self.forms:
+            if text in form["buttons"]:
+                return form
+        raise LookupError(f"no form with a {text!r} button; h1 {self.h1!r}")
+
+
+def pay_with_card(next_url: str, card_number: str = TEST_CARD, expiry: str = "12/30", name: str = "Sam Sandbox",
+                  cvc: str = "123", confirm: bool = True, session=None):
+    """Pay on the card page at `next_url`; the last response, not followed (303 to return_url on success or
+    decline; the card page with its errors for a bad number; the confirm page when `confirm` is false)."""
+    import requests  # only tests that talk to a server need it
+
+    browser = session or requests.Session()
+    page = browser.get(next_url, timeout=10)
+    page.raise_for_status()
+    form = PageForms(page.text).form_with_button("Continue")
+    month, _, year = expiry.partition("/")
+    fields = dict(form["fields"], card_number=card_number, expiry_month=month, expiry_year=year,
+                  cardholder_name=name, cvc=cvc)
+    answer = browser.post(urljoin(page.url, form["action"]), data=fields, allow_redirects=False, timeout=10)
+    target = urljoin(page.url, answer.headers.get("Location", ""))
+    if answer.status_code != 303 or target.split("?")[0] != page.url.split("?")[0]:
+        return answer  # declined (to return_url) or errors on the page
+    confirm_page = browser.get(target, timeout=10)
+    if not confirm:
+        return confirm_page
+    form = PageForms(confirm_page.text).form_with_button("Confirm payment")
+    return browser.post(urljoin(confirm_page.url, form["action"]), data=form["fields"], allow_redirects=False,
+                        timeout=10)
+
+
+def notify_token(api_key: Optional[str] = None, issued_at: Optional[float] = None) -> str:
+    """A Notify JWT (HS256, iss = service id, iat = now) for `api_key` (default: the sandbox's default key)."""
+    import jwt  # PyJWT, as notifications-python-client uses it
+
+    from .notify_auth import DEFAULT_API_KEY
+
+    key = api_key or DEFAULT_API_KEY
+    claims = {"iss": key[-73:-37], "iat": int(time.time() if issued_at is None else issued_at)}
+    return jwt.encode(claims, key[-36:], algorithm="HS256", headers={"typ": "JWT", "alg": "HS256"})
