@@ -1,5 +1,6 @@
-"""Rasa input channels that put the assistant on council channels (web chat, phone line).
+"""Rasa input channels that put the assistant on council channels.
 
-The web chat and phone connectors are added by later work; today the assistant is reached through Rasa's REST
-channel (`/webhooks/rest/webhook`) and `rasa shell`.
+- webchat.py: the web chat on the councils' websites (socket.io, Rasa's protocol), registered in credentials.yml as
+  `connectors.webchat.WebChatInput`; webchat_metadata.py validates what the widget says about its page.
+- The phone connector is added by later work. The REST channel (`/webhooks/rest/webhook`) and `rasa shell` work too.
 """

@@ -99,14 +99,17 @@ def start_action_server(sandbox_url: str, logs: Path, extra_env: Optional[Dict[s
     return process
 
 
-def start_rasa_server(model: Path, action_url: str, logs: Path, endpoints_extra: str = "") -> subprocess.Popen:
+def start_rasa_server(
+    model: Path, action_url: str, logs: Path, endpoints_extra: str = "", credentials: Optional[Path] = None
+) -> subprocess.Popen:
+    """`credentials`: a credentials file instead of the project's credentials.yml (e.g. to enable a channel)."""
     port = free_port()
     log = logs / f"rasa-{port}.log"
     endpoints = logs / f"endpoints-{port}.yml"
     endpoints.write_text(f'action_endpoint:\n  url: "{action_url}/webhook"\n{endpoints_extra}')
     process = subprocess.Popen(
         [RASA, "run", "--enable-api", "-i", "127.0.0.1", "-p", str(port), "-m", str(model),
-         "--endpoints", str(endpoints), "--credentials", str(ROOT / "credentials.yml")],
+         "--endpoints", str(endpoints), "--credentials", str(credentials or ROOT / "credentials.yml")],
         cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=log.open("w"), stderr=subprocess.STDOUT,
     )
     process.url = f"http://127.0.0.1:{port}"  # type: ignore[attr-defined]

@@ -1,0 +1,418 @@
+"""The web chat on the councils' websites: a socket.io input channel for Rasa 3.6.
+
+It speaks the protocol of Rasa's own socket.io channel, so existing clients of that protocol work:
+
+    client -> session_request {"session_id": <stored id or null>}
+    server -> session_confirm "<session id>"          (32 hex characters; the conversation's sender id)
+    client -> user_uttered {"message": "...", "session_id": "...", "customData": {...}}
+    server -> bot_uttered {"text": ..., "quick_replies": [...]} (one event per message part)
+
+and differs from Rasa's `socketio` channel where that one fails residents:
+
+- Replies reach the browser whatever python-socketio version is installed: the room is entered with `await`
+  (RasaHQ/rasa#13027). Every socket of one session is in the session's room, so several tabs, a reloaded page
+  and a reconnected socket all get the replies, and the conversation (sender id = session id) carries on.
+- Only origins from configuration may connect (the councils' sites and localhost by default), never "*".
+- Malformed, empty and oversized messages never reach Rasa: the sender gets `bot_error {"code", "message"}`.
+- `customData` is validated (connectors/webchat_metadata.py) and stored as the message's metadata; a valid
+  `council` also fills the `council` slot while it is empty (see `WebChatInput._fill_council_slot`).
+- `user_uttered` may carry a client `message_id`: a resend of a message already received is acknowledged and not
+  processed twice. With a socket.io acknowledgement callback the client learns when its message was handled:
+  `{"status": "ok", "message_id": ...}`, `{"status": "duplicate", ...}` or `{"status": "error", "code": ...}`.
+- Its output channel is called `webchat`, so domain responses can have `channel: webchat` variants.
+- Nothing a resident types is logged.
+
+Settings (credentials.yml, under `connectors.webchat.WebChatInput:`), all optional:
+`allowed_origins` (list, or comma-separated text; the environment variable WEBCHAT_ALLOWED_ORIGINS overrides it;
+an entry may end in `:*` for any port), `max_message_length` (2000 characters), `max_payload_bytes` (65536: a
+bigger socket.io packet closes the connection), `socketio_path` (/socket.io), `namespace`, `metadata_key`
+(customData), `user_message_evt` (user_uttered), `bot_message_evt` (bot_uttered), `error_evt` (bot_error).
+"""
+from __future__ import annotations
+
+import inspect
+import logging
+import os
+import re
+import uuid
+from collections import OrderedDict
+from typing import Any, Awaitable, Callable, Dict, Iterable, List, Optional, Text
+
+from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
+from rasa.core.channels.socketio import SocketBlueprint, SocketIOOutput
+from rasa.shared.core.events import SessionStarted, SlotSet, UserUttered
+from sanic import Blueprint, Sanic, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+from socketio import AsyncServer
+
+from connectors.webchat_metadata import COUNCIL_KEY, clean_metadata
+
+logger = logging.getLogger(__name__)
+
+CHANNEL_NAME = "webchat"
+COUNCIL_SLOT = "council"
+ORIGINS_ENV = "WEBCHAT_ALLOWED_ORIGINS"
+DEFAULT_ALLOWED_ORIGINS = (
+    "https://chorley.gov.uk",
+    "https://www.chorley.gov.uk",
+    "https://southribble.gov.uk",
+    "https://www.southribble.gov.uk",
+    "http://localhost:*",
+    "http://127.0.0.1:*",
+)
+DEFAULT_MAX_MESSAGE_LENGTH = 2000
+DEFAULT_MAX_PAYLOAD_BYTES = 65536
+# Recently received client message ids, to drop resends; bounded, oldest forgotten first.
+RECENT_MESSAGE_IDS = 50_000
+
+_SESSION_ID = re.compile(r"[0-9a-f]{32}")
+_MESSAGE_ID = re.compile(r"[A-Za-z0-9_-]{8,64}")
+_ORIGIN_PATTERN = re.compile(r"(https?)://([a-z0-9.-]+|\[[0-9a-f:.]+\])(?::(\d{1,5}|\*))?")
+
+ERRORS = {
+    "invalid_payload": "The message could not be read.",
+    "invalid_message": "The message could not be read: it has no text.",
+    "invalid_message_id": "The message could not be read: its message_id is not valid.",
+    "invalid_session": "The session id is not valid. Ask for a session with session_request.",
+    "session_mismatch": "This message belongs to a different session than this connection's.",
+    "no_session": "Start a session with session_request before sending messages.",
+    "empty_message": "The message is empty.",
+    "message_too_long": "The message is too long: please keep it under {limit} characters.",
+    "server_error": "Sorry, something went wrong and your message was not handled. Please try again.",
+}
+
+
+class OriginPolicy:
+    """Which browser origins may open the web chat: exact origins, or `scheme://host:*` for any port of a host."""
+
+    def __init__(self, patterns: Iterable[Text]) -> None:
+        self.exact: set = set()
+        self.any_port: set = set()
+        for raw in patterns:
+            pattern = str(raw).strip().rstrip("/").lower()
+            if not pattern:
+                continue
+            match = _ORIGIN_PATTERN.fullmatch(pattern)
+            if pattern == "*" or not match:
+                raise ValueError(
+                    f"Web chat: {raw!r} is not an allowed origin. Give origins as scheme://host or "
+                    "scheme://host:port, or scheme://host:* for any port; '*' is never allowed."
+                )
+            if match.group(3) == "*":
+                self.any_port.add(f"{match.group(1)}://{match.group(2)}")
+            else:
+                self.exact.add(pattern)
+        if not (self.exact or self.any_port):
+            raise ValueError("Web chat: no allowed origins are configured.")
+
+    @classmethod
+    def from_config(cls, configured: Any = None, environ: Optional[Dict[Text, Text]] = None) -> "OriginPolicy":
+        """WEBCHAT_ALLOWED_ORIGINS (comma separated) if set, else `configured` (list or text), else the defaults."""
+        environ = os.environ if environ is None else environ
+        from_env = (environ.get(ORIGINS_ENV) or "").strip()
+        if from_env:
+            return cls(from_env.split(","))
+        if isinstance(configured, str):
+            configured = configured.split(",")
+        return cls(configured or DEFAULT_ALLOWED_ORIGINS)
+
+    def allows(self, origin: Optional[Text]) -> bool:
+        if not isinstance(origin, str):
+            return False
+        origin = origin.strip().lower()
+        if origin in self.exact:
+            return True
+        base, _, port = origin.rpartition(":")
+        if base in self.any_port and port.isdigit() and len(port) <= 5:
+            return True
+        return origin in self.any_port  # the host on its default port
+
+    def __call__(self, origin: Optional[Text], environ: Optional[Dict] = None) -> bool:
+        """python-engineio's `cors_allowed_origins` callable: checks the handshake and sets the CORS headers."""
+        return self.allows(origin)
+
+    def __repr__(self) -> Text:
+        return f"OriginPolicy({sorted(self.exact) + sorted(o + ':*' for o in self.any_port)})"
+
+
+async def _maybe_await(result: Any) -> None:
+    """python-socketio < 5.10 enters rooms synchronously; 5.10+ returns a coroutine that must be awaited."""
+    if inspect.isawaitable(result):
+        await result
+
+
+def valid_session_id(value: Any) -> Optional[Text]:
+    """A session id this channel issued (uuid4 hex), normalised to lower case, else None."""
+    if isinstance(value, str) and _SESSION_ID.fullmatch(value.strip().lower()):
+        return value.strip().lower()
+    return None
+
+
+class WebChatOutput(SocketIOOutput):
+    """Sends the assistant's messages to every socket in the conversation's room (room = session id)."""
+
+    @classmethod
+    def name(cls) -> Text:
+        return CHANNEL_NAME
+
+    def __init__(self, sio: AsyncServer, bot_message_evt: Text, namespace: Optional[Text] = None) -> None:
+        super().__init__(sio, bot_message_evt)
+        self.namespace = namespace
+
+    async def _send_message(self, socket_id: Text, response: Any) -> None:
+        await self.sio.emit(self.bot_message_evt, response, room=socket_id, namespace=self.namespace)
+
+    async def send_custom_json(self, recipient_id: Text, json_message: Dict[Text, Any], **kwargs: Any) -> None:
+        """`custom: {data: ...}` sends `data` (as Rasa's channel does); other custom JSON goes as `{"custom": ...}`.
+
+        Unlike Rasa's channel, a custom payload can never choose the room it is sent to.
+        """
+        if set(json_message) <= {"data", "room"} and "data" in json_message:
+            payload = json_message["data"]
+        else:
+            payload = {"custom": {k: v for k, v in json_message.items() if k != "room"}}
+        await self._send_message(recipient_id, payload)
+
+
+class _WebChatBlueprint(SocketBlueprint):
+    """Attaches the socket.io server and lets the channel reach the Rasa agent of the app it is registered on."""
+
+    def __init__(self, channel: "WebChatInput", sio: AsyncServer, socketio_path: Text, *args: Any, **kwargs: Any):
+        super().__init__(sio, socketio_path, *args, **kwargs)
+        self.ctx.channel = channel
+
+    def register(self, app: Sanic, options: Dict[Text, Any]) -> None:
+        self.ctx.channel.app = app
+        super().register(app, options)
+
+
+class WebChatInput(InputChannel):
+    """The councils' web chat: Rasa's socket.io protocol, with persistent sessions that work."""
+
+    @classmethod
+    def name(cls) -> Text:
+        return CHANNEL_NAME
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
+        credentials = credentials or {}
+        return cls(
+            allowed_origins=credentials.get("allowed_origins"),
+            max_message_length=int(credentials.get("max_message_length", DEFAULT_MAX_MESSAGE_LENGTH)),
+            max_payload_bytes=int(credentials.get("max_payload_bytes", DEFAULT_MAX_PAYLOAD_BYTES)),
+            socketio_path=credentials.get("socketio_path", "/socket.io"),
+            namespace=credentials.get("namespace"),
+            metadata_key=credentials.get("metadata_key", "customData"),
+            user_message_evt=credentials.get("user_message_evt", "user_uttered"),
+            bot_message_evt=credentials.get("bot_message_evt", "bot_uttered"),
+            error_evt=credentials.get("error_evt", "bot_error"),
+        )
+
+    def __init__(
+        self,
+        allowed_origins: Any = None,
+        max_message_length: int = DEFAULT_MAX_MESSAGE_LENGTH,
+        max_payload_bytes: int = DEFAULT_MAX_PAYLOAD_BYTES,
+        socketio_path: Text = "/socket.io",
+        namespace: Optional[Text] = None,
+        metadata_key: Text = "customData",
+        user_message_evt: Text = "user_uttered",
+        bot_message_evt: Text = "bot_uttered",
+        error_evt: Text = "bot_error",
+    ) -> None:
+        if max_message_length < 1 or max_payload_bytes < 1024:
+            raise ValueError("Web chat: max_message_length must be positive and max_payload_bytes at least 1024.")
+        self.origins = OriginPolicy.from_config(allowed_origins)
+        self.max_message_length = max_message_length
+        self.max_payload_bytes = max_payload_bytes
+        self.socketio_path = socketio_path
+        self.namespace = namespace
+        self.metadata_key = metadata_key
+        self.user_message_evt = user_message_evt
+        self.bot_message_evt = bot_message_evt
+        self.error_evt = error_evt
+        self.sio: Optional[AsyncServer] = None
+        self.app: Optional[Sanic] = None
+        self._sessions: Dict[Text, Optional[Text]] = {}  # socket id -> session id
+        self._recent: "OrderedDict[tuple, None]" = OrderedDict()  # (session id, client message id)
+
+    def get_output_channel(self) -> Optional[OutputChannel]:
+        """For the HTTP API's `output_channel=webchat` (e.g. a person's reply pushed into the chat)."""
+        if self.sio is None:
+            return None
+        return WebChatOutput(self.sio, self.bot_message_evt, self.namespace)
+
+    # -- socket.io ------------------------------------------------------------------------------------------------
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        sio = AsyncServer(
+            async_mode="sanic",
+            cors_allowed_origins=self.origins,  # checked at the handshake; CORS headers for allowed origins only
+            cors_credentials=False,
+            max_http_buffer_size=self.max_payload_bytes,
+            logger=False,
+            engineio_logger=False,
+        )
+        self.sio = sio
+        webhook = _WebChatBlueprint(self, sio, self.socketio_path, "webchat_webhook", __name__)
+        namespace = self.namespace
+
+        @webhook.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @sio.on("connect", namespace=namespace)
+        async def connect(sid: Text, environ: Dict, auth: Any = None) -> bool:
+            origin = environ.get("HTTP_ORIGIN")
+            if origin is not None and not self.origins.allows(origin):  # engineio checks too; belt and braces
+                logger.info("Web chat: refused a connection from an origin that is not allowed.")
+                return False
+            self._sessions[sid] = None
+            logger.debug("Web chat: socket %s connected.", sid)
+            return True
+
+        @sio.on("disconnect", namespace=namespace)
+        async def disconnect(sid: Text) -> None:
+            self._sessions.pop(sid, None)
+            logger.debug("Web chat: socket %s disconnected.", sid)
+
+        @sio.on("session_request", namespace=namespace)
+        async def session_request(sid: Text, *args: Any) -> Text:
+            data = args[0] if args and isinstance(args[0], dict) else {}
+            session_id = valid_session_id(data.get("session_id")) or uuid.uuid4().hex
+            await self._join(sid, session_id)
+            await sio.emit("session_confirm", session_id, room=sid, namespace=namespace)
+            return session_id
+
+        @sio.on(self.user_message_evt, namespace=namespace)
+        async def user_uttered(sid: Text, *args: Any) -> Dict[Text, Any]:
+            return await self._handle_user_message(sid, args, on_new_message)
+
+        return webhook
+
+    async def _join(self, sid: Text, session_id: Text) -> None:
+        assert self.sio is not None
+        previous = self._sessions.get(sid)
+        if previous and previous != session_id:
+            await _maybe_await(self.sio.leave_room(sid, previous, namespace=self.namespace))
+        # The fix for RasaHQ/rasa#13027: await the room entry (a coroutine from python-socketio 5.10 on).
+        await _maybe_await(self.sio.enter_room(sid, session_id, namespace=self.namespace))
+        self._sessions[sid] = session_id
+        logger.debug("Web chat: socket %s joined its session.", sid)
+
+    async def _reject(self, sid: Text, code: Text) -> Dict[Text, Any]:
+        assert self.sio is not None
+        text = ERRORS[code].format(limit=self.max_message_length)
+        await self.sio.emit(self.error_evt, {"code": code, "message": text}, room=sid, namespace=self.namespace)
+        logger.debug("Web chat: rejected an event from socket %s (%s).", sid, code)
+        return {"status": "error", "code": code}
+
+    async def _handle_user_message(
+        self, sid: Text, args: tuple, on_new_message: Callable[[UserMessage], Awaitable[Any]]
+    ) -> Dict[Text, Any]:
+        if len(args) != 1 or not isinstance(args[0], dict):
+            return await self._reject(sid, "invalid_payload")
+        data: Dict[Text, Any] = args[0]
+
+        text = data.get("message")
+        if not isinstance(text, str):
+            return await self._reject(sid, "invalid_message")
+        text = text.strip()
+        if not text:
+            return await self._reject(sid, "empty_message")
+        if len(text) > self.max_message_length:
+            return await self._reject(sid, "message_too_long")
+
+        message_id = data.get("message_id")
+        if message_id is not None and not (isinstance(message_id, str) and _MESSAGE_ID.fullmatch(message_id)):
+            return await self._reject(sid, "invalid_message_id")
+
+        session_id = self._sessions.get(sid)
+        if "session_id" in data and data["session_id"] is not None:
+            claimed = valid_session_id(data["session_id"])
+            if claimed is None:
+                return await self._reject(sid, "invalid_session")
+            if session_id is None:  # a client that skipped session_request: same as asking for this session
+                await self._join(sid, claimed)
+                session_id = claimed
+            elif claimed != session_id:
+                return await self._reject(sid, "session_mismatch")
+        if session_id is None:
+            return await self._reject(sid, "no_session")
+
+        if message_id is not None:
+            key = (session_id, message_id)
+            if key in self._recent:
+                logger.debug("Web chat: dropped a resent message on socket %s.", sid)
+                return {"status": "duplicate", "message_id": message_id}
+            self._remember(key)
+
+        assert self.sio is not None
+        message = UserMessage(
+            text,
+            WebChatOutput(self.sio, self.bot_message_evt, self.namespace),
+            session_id,
+            input_channel=self.name(),
+            message_id=message_id,
+            metadata=clean_metadata(data.get(self.metadata_key)),
+        )
+        try:
+            await self._fill_council_slot(message)
+            await on_new_message(message)
+        except Exception as error:  # never let one message take the connection or the server down
+            if message_id is not None:
+                self._recent.pop((session_id, message_id), None)  # a retry is welcome
+            logger.error("Web chat: a message could not be handled (%s).", type(error).__name__)
+            logger.debug("Web chat: traceback of the failure.", exc_info=True)
+            return await self._reject(sid, "server_error")
+        return {"status": "ok", "message_id": message.message_id}
+
+    def _remember(self, key: tuple) -> None:
+        self._recent[key] = None
+        while len(self._recent) > RECENT_MESSAGE_IDS:
+            self._recent.popitem(last=False)
+
+    # -- the council the website belongs to ----------------------------------------------------------------------
+
+    def _agent(self) -> Any:
+        agent = getattr(getattr(self.app, "ctx", None), "agent", None)
+        return agent if agent is not None and agent.is_ready() else None
+
+    async def _fill_council_slot(self, message: UserMessage) -> None:
+        """Before Rasa handles the message, fill an empty `council` slot with the website's council.
+
+        This is what the HTTP API's POST /conversations/{id}/tracker/events does, in process: under the
+        conversation's lock, fetch the tracker (starting a session if one is due, with this message's metadata),
+        append `SlotSet("council", ...)` and save. The slot is only filled while it is empty, so a council that the
+        conversation established (an address in the other borough, or the resident's own answer) is never
+        overwritten by the website's; after a restart or a new session it is filled again. Any other channel, or a
+        message without a valid council, is left alone. No user message is injected.
+        """
+        council = (message.metadata or {}).get(COUNCIL_KEY)
+        agent = self._agent()
+        if not council or agent is None or COUNCIL_SLOT not in {slot.name for slot in agent.domain.slots}:
+            return
+        processor = agent.processor
+        async with agent.lock_store.lock(message.sender_id):
+            tracker = await processor.fetch_tracker_and_update_session(
+                message.sender_id, message.output_channel, message.metadata
+            )
+            if tracker.get_slot(COUNCIL_SLOT) is None:
+                tracker.update(SlotSet(COUNCIL_SLOT, council), agent.domain)
+            elif not _session_just_started(tracker):
+                return  # nothing changed
+            await processor.save_tracker(tracker)
+
+
+def _session_just_started(tracker: Any) -> bool:
+    """Whether the tracker's current session has no user message yet (so a session start may be unsaved)."""
+    for event in reversed(tracker.events):
+        if isinstance(event, UserUttered):
+            return False
+        if isinstance(event, SessionStarted):
+            return True
+    return True
+
+
+__all__: List[Text] = ["WebChatInput", "WebChatOutput", "OriginPolicy", "DEFAULT_ALLOWED_ORIGINS", "valid_session_id"]
