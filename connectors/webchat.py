@@ -46,6 +46,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
+from connectors.card_numbers import screen
 from connectors.webchat_metadata import COUNCIL_KEY, clean_metadata
 
 logger = logging.getLogger(__name__)
@@ -350,7 +351,7 @@ class WebChatInput(InputChannel):
 
         assert self.sio is not None
         message = UserMessage(
-            text,
+            screen(text)[0],  # a card number never reaches Rasa, its tracker or its logs
             WebChatOutput(self.sio, self.bot_message_evt, self.namespace),
             session_id,
             input_channel=self.name(),

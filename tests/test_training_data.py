@@ -20,6 +20,7 @@ INTERRUPTIONS = [
     "action_greet",
     "action_misunderstood",
     "action_county_referral",
+    "action_card_number_removed",
 ]
 
 

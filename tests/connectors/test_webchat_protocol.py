@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 import uuid
 
@@ -330,3 +331,19 @@ def test_a_packet_over_the_transport_limit_closes_only_that_connection(url):
 def test_the_channel_has_a_health_route(url):
     answer = requests.get(f"{url}/webhooks/webchat/", timeout=10)
     assert answer.status_code == 200 and answer.json() == {"status": "ok"}
+
+
+def test_a_card_number_typed_in_the_web_chat_never_reaches_the_assistant(url):
+    async def scenario():
+        client = await ChatClient(url).connect()
+        try:
+            session = await client.start_session()
+            replies = await client.say("my card is 4242 4242 4242 4242 exp 12/29")
+            assert "card number" in texts(replies).lower(), replies
+            return session
+        finally:
+            await client.close()
+
+    session = run(scenario())
+    recorded = json.dumps(tracker(url, session))
+    assert "4242" not in recorded
