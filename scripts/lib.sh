@@ -49,3 +49,14 @@ ensure_model() {
   }
   grep -E "Nothing changed|Your Rasa model is trained" "$ROOT/var/train.log" | sed 's/\x1b\[[0-9;]*m//g' || true
 }
+
+ensure_webchat_packages() {
+  # The widget's browser packages (socket.io-client, axe-core for the tests) from webchat/package-lock.json.
+  local stamp="$ROOT/webchat/node_modules/.package-lock.sha256" wanted
+  wanted="$(sha256sum "$ROOT/webchat/package-lock.json" | cut -d' ' -f1)"
+  if [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]; then
+    echo "==> Installing the web chat's npm packages (npm ci, from package-lock.json)"
+    (cd "$ROOT/webchat" && npm ci --no-audit --no-fund --loglevel=error)
+    echo "$wanted" > "$stamp"
+  fi
+}

@@ -5,9 +5,11 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 SANDBOX_PORT="${SANDBOX_PORT:-5080}"
 ACTIONS_PORT="${ACTIONS_PORT:-5055}"
 RASA_PORT="${RASA_PORT:-5005}"
+WEBCHAT_PORT="${WEBCHAT_PORT:-8080}"
 mkdir -p "$ROOT/var" "$ROOT/models"
 ensure_environment
 ensure_model
+ensure_webchat_packages
 cd "$ROOT"
 
 pids=()
@@ -53,6 +55,10 @@ auth=()
   --endpoints endpoints.yml --credentials credentials.yml >var/rasa.log 2>&1 &
 pids+=($!)
 
+echo "==> Serving the web chat demo pages on port $WEBCHAT_PORT"
+"$VENV/bin/python" webchat/serve.py --host 127.0.0.1 --port "$WEBCHAT_PORT" >var/webchat.log 2>&1 &
+pids+=($!)
+
 wait_for "http://127.0.0.1:$SANDBOX_PORT/health" "council services sandbox" var/sandbox.log 60
 wait_for "http://127.0.0.1:$ACTIONS_PORT/health" "action server" var/actions.log 120
 wait_for "http://127.0.0.1:$RASA_PORT/status" "Rasa server" var/rasa.log 300
@@ -63,6 +69,8 @@ The assistant is running.
   Rasa server      http://127.0.0.1:$RASA_PORT   (REST channel: POST /webhooks/rest/webhook)
   Action server    http://127.0.0.1:$ACTIONS_PORT/health
   Council sandbox  http://127.0.0.1:$SANDBOX_PORT/health   (reports: /open311/v2/requests.json)
+  Web chat demos   http://127.0.0.1:$WEBCHAT_PORT/demo/chorley.html?rasa=http://127.0.0.1:$RASA_PORT
+                   http://127.0.0.1:$WEBCHAT_PORT/demo/southribble.html?rasa=http://127.0.0.1:$RASA_PORT
 Talk to it from another terminal:
   ./scripts/chat.sh
 or:

@@ -4,5 +4,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 mkdir -p "$ROOT/var" "$ROOT/models"
 ensure_environment
 ensure_model
+# Browser tests need Debian's chromium and the widget's npm packages; without them they are skipped and say so.
+"$ROOT/scripts/install_browser.sh" || echo "Could not install chromium or the web chat packages: the browser tests will be skipped." >&2
 cd "$ROOT"
 exec "$VENV/bin/python" -m pytest "$@"
