@@ -10,23 +10,103 @@ cached; tests that change the environment call `reload()`.
 | WASTE_API_URL | COUNCIL_API_BASE_URL + /waste/v1 |
 | OPEN311_API_URL | COUNCIL_API_BASE_URL + /open311/v2 |
 | OPEN311_API_KEY | sandbox-open311-key |
-| COUNCIL_API_TIMEOUT_SECONDS | 5 (used for both the connect and the read timeout of each attempt) |
+| PAY_API_URL | COUNCIL_API_BASE_URL + /pay/v1 (GOV.UK Pay: https://publicapi.payments.service.gov.uk/v1) |
+| PAY_API_KEY | sandbox-pay-key (the Bearer key of the council's GOV.UK Pay service) |
+| PAY_RETURN_URL_BASE | COUNCIL_API_BASE_URL + /pay/returned (see below) |
+| NOTIFY_API_URL | COUNCIL_API_BASE_URL without its path (below; Notify: https://api.notifications.service.gov.uk) |
+| NOTIFY_API_KEY | the sandbox's: sandbox-00000000-0000-4000-8000-000000000001-00000000-0000-4000-8000-000000000002 |
+| NOTIFY_TEMPLATE_* | the sandbox's seeded templates (table below) |
+| COUNCIL_API_TIMEOUT_SECONDS | 5 (used for both the connect and the read timeout of each attempt, every service) |
 | COUNCIL_API_RETRIES | 1 (extra attempts for idempotent GETs only; a POST is never retried) |
 
-An empty variable counts as unset. A value that cannot be used (a timeout of "soon", negative retries) raises
-`ValueError` when the settings are read, so a misconfigured server fails at start-up rather than mid-conversation.
+PAY_RETURN_URL_BASE is where GOV.UK Pay sends the resident's browser after the card page (success, decline or
+"Cancel payment"); `PayClient.return_url(token)` appends the journey's own random token to it, because Pay adds
+nothing to return_url. GOV.UK Pay wants https (the sandbox also takes http to localhost or 127.0.0.1). The sandbox
+serves no page there yet (its card page only redirects to whatever return_url says), so with the default the
+resident lands on the sandbox's JSON 404 "no such endpoint"; point it at the page that hosts the chat (e.g. the web
+chat demo page) to bring the resident back to the conversation. The bot never trusts the return itself: it asks
+`PayClient.get_payment` for the outcome.
+
+NOTIFY_API_URL must be a root URL (no path): notifications-python-client joins "/v2/..." to it with urljoin,
+which would silently drop a path. The sandbox answers Notify's API at its root for this reason; when
+COUNCIL_API_BASE_URL has a path, the default is its scheme, host and port only.
+
+| variable | default: the sandbox's seeded template |
+|---|---|
+| NOTIFY_TEMPLATE_REPORT_EMAIL | 3b7e5a52-1f0c-4b8e-9a61-0c5e2f7d1a01 report confirmation (email) |
+| NOTIFY_TEMPLATE_REPORT_SMS | 3b7e5a52-1f0c-4b8e-9a61-0c5e2f7d1a02 report confirmation (text message) |
+| NOTIFY_TEMPLATE_PAYMENT_EMAIL | 3b7e5a52-1f0c-4b8e-9a61-0c5e2f7d1a03 payment confirmation (email) |
+| NOTIFY_TEMPLATE_PAYMENT_SMS | 3b7e5a52-1f0c-4b8e-9a61-0c5e2f7d1a04 payment confirmation (text message) |
+| NOTIFY_TEMPLATE_BULKY_WASTE_EMAIL | 3b7e5a52-1f0c-4b8e-9a61-0c5e2f7d1a05 bulky waste collection booked (email) |
+| NOTIFY_TEMPLATE_BULKY_WASTE_SMS | 3b7e5a52-1f0c-4b8e-9a61-0c5e2f7d1a06 bulky waste collection booked (text message) |
+| NOTIFY_TEMPLATE_GARDEN_WASTE_EMAIL | 3b7e5a52-1f0c-4b8e-9a61-0c5e2f7d1a07 garden waste subscription (email) |
+| NOTIFY_TEMPLATE_GARDEN_WASTE_SMS | 3b7e5a52-1f0c-4b8e-9a61-0c5e2f7d1a08 garden waste subscription (text message) |
+
+Their ((placeholders)), which a council's own templates must keep:
+- report: council_name, reference, report_type, location (email only), service_notice
+- payment: council_name, amount, payment_for, date, reference
+- bulky_waste: council_name, reference, collection_date, amount; email also items, address
+- garden_waste: council_name, reference, season, bins, bin_name, amount; email also address, new_bin (yes/no)
+
+Code picks a template with `settings().notify_templates.get("payment", "email")` (or the NotifyClient's
+`templates`). A council's own Notify service has its own template ids: set all eight.
+
+An empty variable counts as unset. A value that cannot be used (a timeout of "soon", negative retries, a Notify
+URL with a path, a template id or Notify key that is not in Notify's format) raises `ValueError` when the settings
+are read, so a misconfigured server fails at start-up rather than mid-conversation.
 """
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, fields
 from functools import lru_cache
 from typing import Mapping, Optional
+from urllib.parse import urlsplit
 
 DEFAULT_COUNCIL_API_BASE_URL = "http://127.0.0.1:5080"
 DEFAULT_OPEN311_API_KEY = "sandbox-open311-key"
+DEFAULT_PAY_API_KEY = "sandbox-pay-key"
+# The sandbox's Notify key: {key name}-{service id}-{secret} (council_sandbox/notify_auth.py).
+DEFAULT_NOTIFY_API_KEY = "sandbox-00000000-0000-4000-8000-000000000001-00000000-0000-4000-8000-000000000002"
 DEFAULT_TIMEOUT_SECONDS = 5.0
 DEFAULT_RETRIES = 1
+
+_UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+_SECRET_FIELDS = frozenset({"open311_api_key", "pay_api_key", "notify_api_key"})
+
+
+@dataclass(frozen=True)
+class NotifyTemplates:
+    """The Notify template ids of the confirmations, by purpose and channel (defaults: the sandbox's seeded ones)."""
+
+    report_email: str = "3b7e5a52-1f0c-4b8e-9a61-0c5e2f7d1a01"
+    report_sms: str = "3b7e5a52-1f0c-4b8e-9a61-0c5e2f7d1a02"
+    payment_email: str = "3b7e5a52-1f0c-4b8e-9a61-0c5e2f7d1a03"
+    payment_sms: str = "3b7e5a52-1f0c-4b8e-9a61-0c5e2f7d1a04"
+    bulky_waste_email: str = "3b7e5a52-1f0c-4b8e-9a61-0c5e2f7d1a05"
+    bulky_waste_sms: str = "3b7e5a52-1f0c-4b8e-9a61-0c5e2f7d1a06"
+    garden_waste_email: str = "3b7e5a52-1f0c-4b8e-9a61-0c5e2f7d1a07"
+    garden_waste_sms: str = "3b7e5a52-1f0c-4b8e-9a61-0c5e2f7d1a08"
+
+    PURPOSES = ("report", "payment", "bulky_waste", "garden_waste")
+    CHANNELS = ("email", "sms")
+
+    def get(self, purpose: str, channel: str) -> str:
+        """The template id for `purpose` (report, payment, bulky_waste, garden_waste) by `channel` (email, sms)."""
+        if purpose not in self.PURPOSES or channel not in self.CHANNELS:
+            raise KeyError(f"no Notify template for {purpose!r} by {channel!r}")
+        return getattr(self, f"{purpose}_{channel}")
+
+    @classmethod
+    def from_env(cls, get) -> "NotifyTemplates":
+        values = {}
+        for field in fields(cls):
+            name = f"NOTIFY_TEMPLATE_{field.name.upper()}"
+            value = get(name)
+            if value is not None:
+                values[field.name] = _template_id(name, value)
+        return cls(**values)
 
 
 @dataclass(frozen=True)
@@ -38,6 +118,12 @@ class Settings:
     open311_api_key: str
     council_api_timeout_seconds: float
     council_api_retries: int
+    pay_api_url: str = f"{DEFAULT_COUNCIL_API_BASE_URL}/pay/v1"
+    pay_api_key: str = DEFAULT_PAY_API_KEY
+    pay_return_url_base: str = f"{DEFAULT_COUNCIL_API_BASE_URL}/pay/returned"
+    notify_api_url: str = DEFAULT_COUNCIL_API_BASE_URL
+    notify_api_key: str = DEFAULT_NOTIFY_API_KEY
+    notify_templates: NotifyTemplates = NotifyTemplates()
 
     @classmethod
     def from_env(cls, environ: Optional[Mapping[str, str]] = None) -> "Settings":
@@ -62,20 +148,56 @@ class Settings:
             council_api_retries=_non_negative_int(
                 "COUNCIL_API_RETRIES", get("COUNCIL_API_RETRIES"), DEFAULT_RETRIES
             ),
+            pay_api_url=_url(get("PAY_API_URL") or f"{base}/pay/v1"),
+            pay_api_key=get("PAY_API_KEY") or DEFAULT_PAY_API_KEY,
+            pay_return_url_base=_url(get("PAY_RETURN_URL_BASE") or f"{base}/pay/returned"),
+            notify_api_url=_root_url("NOTIFY_API_URL", get("NOTIFY_API_URL") or _origin(base)),
+            notify_api_key=_notify_key(get("NOTIFY_API_KEY") or DEFAULT_NOTIFY_API_KEY),
+            notify_templates=NotifyTemplates.from_env(get),
         )
 
-    def __repr__(self) -> str:  # never print the API key
-        fields = ", ".join(
-            f"{name}={'***' if name == 'open311_api_key' else repr(getattr(self, name))}"
+    def __repr__(self) -> str:  # never print an API key
+        shown = ", ".join(
+            f"{name}={'***' if name in _SECRET_FIELDS else repr(getattr(self, name))}"
             for name in self.__dataclass_fields__
         )
-        return f"Settings({fields})"
+        return f"Settings({shown})"
 
 
 def _url(value: str) -> str:
     if not value.lower().startswith(("http://", "https://")):
         raise ValueError(f"{value!r} is not an http(s) URL")
     return value.rstrip("/")
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def _root_url(name: str, value: str) -> str:
+    """An http(s) URL without a path: notifications-python-client's urljoin would drop the path silently."""
+    url = _url(value)
+    parts = urlsplit(url)
+    if parts.path not in ("", "/") or parts.query or parts.fragment:
+        raise ValueError(
+            f"{name} must be the API's root URL without a path (the Notify client adds /v2/... to the root), "
+            f"not {value!r}"
+        )
+    return url
+
+
+def _notify_key(value: str) -> str:
+    # Notify keys end with the service id and the secret, both UUIDs; the client cuts them out by position.
+    if not re.fullmatch(rf".*-{_UUID}-{_UUID}", value, flags=re.IGNORECASE):
+        raise ValueError("NOTIFY_API_KEY is not a GOV.UK Notify API key ({key name}-{service id}-{secret})")
+    return value
+
+
+def _template_id(name: str, value: str) -> str:
+    if not re.fullmatch(_UUID, value, flags=re.IGNORECASE):
+        raise ValueError(f"{name} must be a Notify template id (a UUID), not {value!r}")
+    return value.lower()
 
 
 def _positive_float(name: str, value: Optional[str], default: float) -> float:

@@ -1,11 +1,16 @@
-"""Clients of the council services (addresses, waste, Open311), built from `actions.settings`.
+"""Clients of the council services (addresses, waste, Open311, GOV.UK Pay, GOV.UK Notify), built from
+`actions.settings`.
 
-    from actions.clients import address_client, waste_client, open311_client, CouncilServiceError
+    from actions.clients import address_client, waste_client, open311_client, pay_client, notify_client
+    from actions.clients import CouncilServiceError
 
     try:
         result = address_client().lookup_postcode("pr7 1dp")
     except CouncilServiceError as error:
         dispatcher.utter_message(text=error.resident_message)
+
+Misconfigured (Pay and Notify refused our own credentials) is a CouncilServiceError like the others: residents
+get a generic sentence, and nothing they do will help.
 
 The factories share one client per service for as long as the settings stay the same (connections are pooled
 and Open311 service definitions are cached in the client); after `actions.settings.reload()` they build new ones.
@@ -19,7 +24,8 @@ from functools import lru_cache
 
 from ..settings import Settings, settings
 from .addresses import Address, AddressClient, PostcodeResult
-from .errors import CouncilServiceError, InvalidPostcode, NotFound, Rejected, ServiceUnavailable
+from .errors import CouncilServiceError, InvalidPostcode, Misconfigured, NotFound, Rejected, ServiceUnavailable
+from .notify import Notification, NotificationRejected, NotifyClient, SentNotification
 from .open311 import (
     Attribute,
     Open311Client,
@@ -29,6 +35,7 @@ from .open311 import (
     SubmittedRequest,
     normalise_reference,
 )
+from .pay import Payment, PaymentRejected, PayClient
 from .waste import Bin, MissedBinCheck, PropertyBins, WasteClient
 
 __all__ = [
@@ -38,21 +45,31 @@ __all__ = [
     "Bin",
     "CouncilServiceError",
     "InvalidPostcode",
+    "Misconfigured",
     "MissedBinCheck",
     "NotFound",
+    "Notification",
+    "NotificationRejected",
+    "NotifyClient",
     "Open311Client",
+    "PayClient",
+    "Payment",
+    "PaymentRejected",
     "PostcodeResult",
     "PropertyBins",
     "Rejected",
     "Service",
     "ServiceDefinition",
     "ServiceRequest",
+    "SentNotification",
     "ServiceUnavailable",
     "SubmittedRequest",
     "WasteClient",
     "address_client",
     "normalise_reference",
+    "notify_client",
     "open311_client",
+    "pay_client",
     "waste_client",
 ]
 
@@ -67,6 +84,14 @@ def waste_client() -> WasteClient:
 
 def open311_client() -> Open311Client:
     return _open311_client(settings())
+
+
+def pay_client() -> PayClient:
+    return _pay_client(settings())
+
+
+def notify_client() -> NotifyClient:
+    return _notify_client(settings())
 
 
 @lru_cache(maxsize=2)
@@ -86,4 +111,26 @@ def _open311_client(s: Settings) -> Open311Client:
         api_key=s.open311_api_key,
         timeout=s.council_api_timeout_seconds,
         retries=s.council_api_retries,
+    )
+
+
+@lru_cache(maxsize=2)
+def _pay_client(s: Settings) -> PayClient:
+    return PayClient(
+        s.pay_api_url,
+        api_key=s.pay_api_key,
+        return_url_base=s.pay_return_url_base,
+        timeout=s.council_api_timeout_seconds,
+        retries=s.council_api_retries,
+    )
+
+
+@lru_cache(maxsize=2)
+def _notify_client(s: Settings) -> NotifyClient:
+    return NotifyClient(
+        s.notify_api_url,
+        api_key=s.notify_api_key,
+        timeout=s.council_api_timeout_seconds,
+        retries=s.council_api_retries,
+        templates=s.notify_templates,
     )

@@ -6,6 +6,7 @@ names the service, the method and the path template (never path or query values,
 
     CouncilServiceError
     ├── ServiceUnavailable   the service could not answer: connection refused, timeout, 5xx, 429, not JSON
+    ├── Misconfigured        401/403 on our own credentials: the settings are wrong, not the resident
     ├── NotFound             404: no such address, property, service or report
     └── Rejected             other 4xx: the service said no, with its own `description`
         └── InvalidPostcode  the text is not a UK postcode (checked before calling, and on a 400 from the service)
@@ -80,3 +81,13 @@ class Rejected(CouncilServiceError):
 
 class InvalidPostcode(Rejected):
     default_message = "That doesn't look like a UK postcode. A postcode looks like PR7 1DP."
+
+
+class Misconfigured(CouncilServiceError):
+    """The service refused our credentials (401/403): the action server's settings are wrong, not the resident's
+    input. Nothing the resident does will help; the error is logged for whoever runs the assistant."""
+
+    default_message = (
+        "Sorry, something is wrong on the council's side, so I can't do that here just now. "
+        "Please contact the council."
+    )
