@@ -47,8 +47,7 @@ class AddressStep:
         except InvalidPostcode:
             shown = typed if len(typed) <= 40 else typed[:40] + "…"
             dispatcher.utter_message(
-                text=f"Sorry, “{shown}” isn't a postcode I recognise. A postcode looks like PR7 1DP "
-                "or PR25 2AX. What's the postcode?"
+                text=f"Sorry, “{shown}” isn't a postcode I recognise. A postcode looks like PR7 1DP or PR25 2AX."
             )
             return {"postcode": None}
         except CouncilServiceError as error:
@@ -57,8 +56,7 @@ class AddressStep:
             dispatcher.utter_message(
                 text=f"{result.message or result.postcode + ' is not in Chorley or South Ribble.'} "
                 f"I can only help with Chorley and South Ribble. If you live elsewhere, "
-                f"[find your council on GOV.UK]({FIND_YOUR_COUNCIL}). "
-                "If you typed it wrongly, tell me the postcode again."
+                f"[find your council on GOV.UK]({FIND_YOUR_COUNCIL})."
             )
             return {"postcode": None}
         if not result.addresses:
@@ -99,8 +97,7 @@ class AddressStep:
         typed = str(value or "").strip()
         if typed == NOT_LISTED:
             dispatcher.utter_message(
-                text="Sorry about that. Please check the postcode, or try a neighbour's postcode. "
-                "What's the postcode?"
+                text="Sorry about that. Please check the postcode, or try a neighbour's postcode."
             )
             return {"uprn": None, "postcode": None, "address_candidates": None}
         if typed == NEARBY and self.allow_nearby:

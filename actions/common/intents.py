@@ -1,7 +1,7 @@
 """Groups of NLU labels that journeys treat alike."""
 
 # A resident who says one of these mid-form means it: it is never taken as the answer to a question.
-ALWAYS_INTERRUPT = frozenset({"cancel", "urgent_help", "request_human", "bot_challenge"})
+ALWAYS_INTERRUPT = frozenset({"cancel", "urgent_help", "request_human", "bot_challenge", "card_number_removed"})
 
 QUESTIONS = frozenset(
     {
