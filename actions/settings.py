@@ -10,6 +10,7 @@ cached; tests that change the environment call `reload()`.
 | WASTE_API_URL | COUNCIL_API_BASE_URL + /waste/v1 |
 | OPEN311_API_URL | COUNCIL_API_BASE_URL + /open311/v2 |
 | OPEN311_API_KEY | sandbox-open311-key |
+| COUNCIL_RECORDS_API_URL | COUNCIL_API_BASE_URL + /council/v1 (council tax, PCNs, bulky/garden waste, bin requests) |
 | PAY_API_URL | COUNCIL_API_BASE_URL + /pay/v1 (GOV.UK Pay: https://publicapi.payments.service.gov.uk/v1) |
 | PAY_API_KEY | sandbox-pay-key (the Bearer key of the council's GOV.UK Pay service) |
 | PAY_RETURN_URL_BASE | COUNCIL_API_BASE_URL + /pay/returned (see below) |
@@ -124,6 +125,7 @@ class Settings:
     notify_api_url: str = DEFAULT_COUNCIL_API_BASE_URL
     notify_api_key: str = DEFAULT_NOTIFY_API_KEY
     notify_templates: NotifyTemplates = NotifyTemplates()
+    council_records_api_url: str = f"{DEFAULT_COUNCIL_API_BASE_URL}/council/v1"
 
     @classmethod
     def from_env(cls, environ: Optional[Mapping[str, str]] = None) -> "Settings":
@@ -154,6 +156,7 @@ class Settings:
             notify_api_url=_root_url("NOTIFY_API_URL", get("NOTIFY_API_URL") or _origin(base)),
             notify_api_key=_notify_key(get("NOTIFY_API_KEY") or DEFAULT_NOTIFY_API_KEY),
             notify_templates=NotifyTemplates.from_env(get),
+            council_records_api_url=_url(get("COUNCIL_RECORDS_API_URL") or f"{base}/council/v1"),
         )
 
     def __repr__(self) -> str:  # never print an API key

@@ -1,7 +1,8 @@
-"""Clients of the council services (addresses, waste, Open311, GOV.UK Pay, GOV.UK Notify), built from
-`actions.settings`.
+"""Clients of the council services (addresses, waste, Open311, GOV.UK Pay, GOV.UK Notify, the council records),
+built from `actions.settings`.
 
     from actions.clients import address_client, waste_client, open311_client, pay_client, notify_client
+    from actions.clients import council_records_client
     from actions.clients import CouncilServiceError
 
     try:
@@ -36,36 +37,81 @@ from .open311 import (
     normalise_reference,
 )
 from .pay import Payment, PaymentRejected, PayClient
+from .records import (
+    AccountSummary,
+    AlreadySubscribed,
+    BinRequest,
+    BinRequestRules,
+    BulkyBooking,
+    BulkyCatalogue,
+    BulkySlots,
+    Contact,
+    CouncilRecordsClient,
+    CouncilTaxAccount,
+    CouncilTaxVerification,
+    GardenSubscription,
+    GardenWastePrices,
+    GardenWasteStatus,
+    NotVerified,
+    PaymentDetails,
+    PcnNotFound,
+    PenaltyCharge,
+    RecordsRejected,
+    SlotFull,
+    VerificationFailed,
+)
 from .waste import Bin, MissedBinCheck, PropertyBins, WasteClient
 
 __all__ = [
+    "AccountSummary",
     "Address",
     "AddressClient",
+    "AlreadySubscribed",
     "Attribute",
     "Bin",
+    "BinRequest",
+    "BinRequestRules",
+    "BulkyBooking",
+    "BulkyCatalogue",
+    "BulkySlots",
+    "Contact",
+    "CouncilRecordsClient",
     "CouncilServiceError",
+    "CouncilTaxAccount",
+    "CouncilTaxVerification",
+    "GardenSubscription",
+    "GardenWastePrices",
+    "GardenWasteStatus",
     "InvalidPostcode",
     "Misconfigured",
     "MissedBinCheck",
     "NotFound",
+    "NotVerified",
     "Notification",
     "NotificationRejected",
     "NotifyClient",
     "Open311Client",
     "PayClient",
     "Payment",
+    "PaymentDetails",
     "PaymentRejected",
+    "PcnNotFound",
+    "PenaltyCharge",
     "PostcodeResult",
     "PropertyBins",
+    "RecordsRejected",
     "Rejected",
     "Service",
     "ServiceDefinition",
     "ServiceRequest",
     "SentNotification",
     "ServiceUnavailable",
+    "SlotFull",
     "SubmittedRequest",
+    "VerificationFailed",
     "WasteClient",
     "address_client",
+    "council_records_client",
     "normalise_reference",
     "notify_client",
     "open311_client",
@@ -92,6 +138,10 @@ def pay_client() -> PayClient:
 
 def notify_client() -> NotifyClient:
     return _notify_client(settings())
+
+
+def council_records_client() -> CouncilRecordsClient:
+    return _council_records_client(settings())
 
 
 @lru_cache(maxsize=2)
@@ -133,4 +183,11 @@ def _notify_client(s: Settings) -> NotifyClient:
         timeout=s.council_api_timeout_seconds,
         retries=s.council_api_retries,
         templates=s.notify_templates,
+    )
+
+
+@lru_cache(maxsize=2)
+def _council_records_client(s: Settings) -> CouncilRecordsClient:
+    return CouncilRecordsClient(
+        s.council_records_api_url, timeout=s.council_api_timeout_seconds, retries=s.council_api_retries
     )
