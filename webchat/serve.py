@@ -12,6 +12,7 @@ The demo pages talk to the Rasa server at http://127.0.0.1:5005 unless the page 
 from __future__ import annotations
 
 import argparse
+import json
 import functools
 import posixpath
 import sys
@@ -20,6 +21,11 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))  # the repository root, for the councils package
+
+import councils  # noqa: E402  (after the path is set)
+
+WIDGET = "/src/council-chat.js"
 VENDOR = {
     "/vendor/socket.io.min.js": HERE / "node_modules" / "socket.io-client" / "dist" / "socket.io.min.js",
 }
@@ -40,6 +46,14 @@ class Handler(SimpleHTTPRequestHandler):
         return str(HERE / "__not_served__")
 
     def do_GET(self) -> None:
+        if urlsplit(self.path).path == WIDGET:
+            body = (widget_preamble() + (HERE / "src" / "council-chat.js").read_text(encoding="utf-8")).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "text/javascript; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+            return
         if urlsplit(self.path).path in ("/", "/index.html"):
             links = "".join(f'<li><a href="/{page}">{page}</a></li>' for page in DEMO_PAGES)
             body = (f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Web chat demo pages</title>'
@@ -64,6 +78,25 @@ class Handler(SimpleHTTPRequestHandler):
     def log_message(self, format: str, *args) -> None:  # quiet: one line per error only
         if args and str(args[1] if len(args) > 1 else "").startswith(("4", "5")):
             sys.stderr.write("webchat: %s\n" % (format % args))
+
+
+def widget_preamble() -> str:
+    """The councils' facts for the widget, from councils/<id>.yml (the single source of every council fact)."""
+    facts = {}
+    for council in councils.all_councils():
+        look = council.get("webchat", {})
+        facts[council["id"]] = {
+            "id": council["id"],
+            "name": council["name"],
+            "shortName": council["short_name"],
+            "primary": look.get("primary_colour", "#0b0c0c"),
+            "primaryDark": look.get("primary_dark_colour", "#000000"),
+            "accent": look.get("accent_colour", "#f3f2f1"),
+            "phone": council["contact"]["phone"],
+            "phoneHours": council["contact"]["phone_hours"],
+            "contactUrl": council["contact"]["web_contact_url"],
+        }
+    return f"window.CouncilChatCouncils = {json.dumps(facts)};\n"
 
 
 def make_server(host: str = "127.0.0.1", port: int = 8080) -> ThreadingHTTPServer:

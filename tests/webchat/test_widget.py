@@ -6,6 +6,7 @@ import re
 import pytest
 import requests
 
+from tests.conversations.helpers import home, open311_request, reference_in
 from tests.webchat.conftest import AXE
 
 pytest.importorskip("playwright", reason="the playwright Python package is missing: run ./scripts/install_browser.sh")
@@ -295,3 +296,165 @@ def test_the_panel_reflows_without_losing_the_input(browser, demo, width, height
         assert dots == "none"  # prefers-reduced-motion
     finally:
         context.close()
+
+
+# -- whole journeys: the issue's "done means" by keyboard alone, and coming back from a payment page --------------
+
+REFERENCE = re.compile(r"REP-\d{6}")
+
+
+def tab_to(page, wanted, limit=60, key="Tab"):
+    """Press Tab (or Shift+Tab) until the focused element matches `wanted(active)`; fail if it never does."""
+    for _ in range(limit):
+        page.keyboard.press(key)
+        active = shadow_active(page) or {}
+        if wanted(active):
+            return active
+    pytest.fail(f"pressing {key} {limit} times never reached the element wanted; focus ended on {shadow_active(page)}")
+
+
+def is_launcher(active):
+    return "cc-launcher" in active.get("cls", "")
+
+
+def type_and_send(page, text):
+    """Type into the focused message box and press Enter; wait until the assistant has answered."""
+    before = bot(page).count()
+    expect(chat_input(page)).to_be_focused()
+    page.keyboard.type(text)
+    page.keyboard.press("Enter")
+    expect(user(page).last).to_contain_text(text)
+    expect(bot(page)).not_to_have_count(before)
+    wait_until_answered(page)
+
+
+def test_keyboard_only_missed_bin_report_on_south_ribble_through_a_reload(page, demo, sandbox, webchat_rasa):
+    house = home(sandbox.url, "ok", "recycling", "south_ribble", skip=11)  # 11: no other test reports this one
+    page.goto(demo("south_ribble"))
+
+    tab_to(page, is_launcher)
+    page.keyboard.press("Enter")
+    expect(chat_input(page)).to_be_focused()
+    expect(bot(page).first).to_contain_text("automated")
+    wait_until_answered(page)
+
+    type_and_send(page, "my blue bin wasn't emptied")
+    expect(bot(page).last).to_contain_text("postcode")
+    type_and_send(page, house["postcode"])
+    button = page.locator(".cc-reply").filter(has_text=house["address"])
+    expect(button).to_have_count(1)
+    session = page.evaluate("window.CouncilChat.api.sessionId()")
+
+    # Halfway: the resident reloads. The open panel, the log and the address buttons come back as they were.
+    page.reload()
+    expect(launcher(page)).to_have_attribute("aria-expanded", "true")
+    expect(user(page)).to_have_count(2)
+    expect(user(page).first).to_contain_text("my blue bin wasn't emptied")
+    expect(user(page).last).to_contain_text(house["postcode"])
+    expect(button).to_have_count(1)
+    page.wait_for_function("window.CouncilChat.api && window.CouncilChat.api.sessionId()")
+    assert page.evaluate("window.CouncilChat.api.sessionId()") == session
+
+    # From the top of the reloaded page, Tab to the chat (its launcher shows it is open) and on to the address.
+    assert tab_to(page, is_launcher)  # the launcher comes before the panel in the focus order
+    tab_to(page, lambda active: active.get("text") == house["address"], limit=20)
+    page.keyboard.press("Enter")
+    expect(user(page).last).to_contain_text(house["address"])  # the button's title, not its payload
+    expect(chat_input(page)).to_be_focused()
+    confirm = page.locator(".cc-reply").filter(has_text="Yes, report it")
+    expect(confirm).to_be_visible()
+    summary = bot(page).filter(has_text="Shall I report it").last
+    expect(summary).to_contain_text("blue bin")
+    expect(summary).to_contain_text(house["address"])
+    wait_until_answered(page)
+
+    # Back from the message box into the suggested replies, and confirm.
+    tab_to(page, lambda active: active.get("text") == "Yes, report it", limit=10, key="Shift+Tab")
+    page.keyboard.press("Enter")
+    expect(user(page).last).to_contain_text("Yes, report it")
+    answer = bot(page).filter(has_text=REFERENCE).first
+    expect(answer).to_be_visible()
+    reference = reference_in(answer.inner_text())
+    wait_until_answered(page)
+
+    report = open311_request(sandbox.url, reference)
+    assert report["service_code"] == "missed_bin"
+    assert report["address_id"] == house["uprn"]
+
+    # Closed with Escape, reloaded, and opened again from the launcher: everything is still there.
+    chat_input(page).focus()
+    page.keyboard.press("Escape")
+    expect(page.locator(".cc-panel")).to_be_hidden()
+    assert is_launcher(shadow_active(page))
+    page.reload()
+    expect(launcher(page)).to_have_attribute("aria-expanded", "false")
+    tab_to(page, is_launcher)
+    page.keyboard.press("Enter")
+    expect(chat_input(page)).to_be_focused()
+    expect(bot(page).filter(has_text=reference)).to_have_count(1)
+
+    events = requests.get(f"{webchat_rasa}/conversations/{session}/tracker", timeout=30).json()["events"]
+    said = [e for e in events if e["event"] == "user"]
+    texts = [e.get("text") for e in said]
+    assert "my blue bin wasn't emptied" in texts and house["postcode"] in texts, texts
+    assert len(texts) == len(set(texts)), f"a message was handled twice: {texts}"
+    assert all(e["metadata"].get("council") == "south_ribble" for e in said), said
+
+
+def pay_api_key(sandbox) -> str:
+    from council_sandbox.pay import EXTENSION
+
+    return sandbox.app.extensions[EXTENSION].api_key
+
+
+def test_the_conversation_continues_after_paying_on_another_site(page, demo, sandbox, webchat_rasa):
+    url = demo("chorley")
+    page.goto(url)
+    launcher(page).click()
+    expect(bot(page).first).to_contain_text("automated")
+    wait_until_answered(page)
+    say(page, "what are your opening hours")
+    say(page, "when is my bin day")
+    expect(bot(page).last).to_contain_text("postcode")
+    session = page.evaluate("window.CouncilChat.api.sessionId()")
+    shown_before = bot(page).count()
+
+    # The service sends the resident to the card page on another origin, with this page as the return_url.
+    created = requests.post(
+        f"{sandbox.url}/pay/v1/payments",
+        headers={"Authorization": f"Bearer {pay_api_key(sandbox)}"},
+        json={"amount": 2500, "description": "Bulky waste collection", "reference": "WEBCHAT-TEST",
+              "return_url": url},
+        timeout=10,
+    )
+    assert created.status_code == 201, created.text
+    page.goto(created.json()["_links"]["next_url"]["href"])
+    expect(page.get_by_role("heading", name="Enter card details")).to_be_visible()
+    assert page.locator("#council-chat").count() == 0  # the card page is not ours: no widget there
+    page.get_by_label("Card number").fill("4242424242424242")
+    page.get_by_label("Month").fill("12")
+    page.get_by_label("Year").fill("30")
+    page.get_by_label("Name on card").fill("A Resident")
+    page.get_by_label("Card security code").fill("123")
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_role("heading", name="Confirm your payment")).to_be_visible()
+    page.get_by_role("button", name="Confirm payment").click()
+
+    # Pay sends the browser (303) back to the return_url: the same conversation, where it was.
+    page.wait_for_url(url)
+    expect(launcher(page)).to_have_attribute("aria-expanded", "true")
+    expect(user(page)).to_have_count(2)
+    expect(user(page).first).to_contain_text("what are your opening hours")
+    expect(user(page).last).to_contain_text("when is my bin day")
+    expect(bot(page)).to_have_count(shown_before)
+    page.wait_for_function("window.CouncilChat.api && window.CouncilChat.api.sessionId()")
+    assert page.evaluate("window.CouncilChat.api.sessionId()") == session
+
+    say(page, "PR7 1DP")  # the answer to the question asked before paying: the assistant still expects it
+    expect(page.locator(".cc-reply").filter(has_text=re.compile(r"^\d+[A-Za-z]? ")).first).to_be_visible()
+    assert page.evaluate("window.CouncilChat.api.sessionId()") == session
+
+    events = requests.get(f"{webchat_rasa}/conversations/{session}/tracker", timeout=30).json()["events"]
+    texts = [e.get("text") for e in events if e["event"] == "user"]
+    visible = [t for t in texts if not t.startswith("/")]
+    assert visible == ["what are your opening hours", "when is my bin day", "PR7 1DP"], texts

@@ -32,30 +32,9 @@
   var SETTINGS = window.CouncilChat || {};
 
   // Each council's name, colours and contact routes (from councils/*.yml). Colours meet AA contrast with white.
-  var COUNCILS = {
-    chorley: {
-      id: "chorley",
-      name: "Chorley Council",
-      shortName: "Chorley",
-      primary: "#005a66",
-      primaryDark: "#003b43",
-      accent: "#e3f1f2",
-      phone: "01257 515151",
-      phoneHours: "Monday to Friday, 8.45am to 5pm",
-      contactUrl: "https://chorley.gov.uk/contact-us"
-    },
-    south_ribble: {
-      id: "south_ribble",
-      name: "South Ribble Borough Council",
-      shortName: "South Ribble",
-      primary: "#5b2a86",
-      primaryDark: "#3d1c5a",
-      accent: "#f1eaf7",
-      phone: "01772 421491",
-      phoneHours: "Monday to Friday, 8.45am to 5pm",
-      contactUrl: "https://www.southribble.gov.uk/contact-us"
-    }
-  };
+  // Each council's name, colours and contact routes come from councils/<id>.yml: webchat/serve.py puts them in
+  // window.CouncilChatCouncils ahead of this file, so no council fact is written into the widget's code.
+  var COUNCILS = window.CouncilChatCouncils || {};
 
   var STRINGS = {
     launcher: "Ask {shortName} Council's assistant",
@@ -104,7 +83,10 @@
   function councilFor(value) {
     var key = String(value || "").toLowerCase().replace(/[\s-]+/g, "_");
     if (key === "southribble") key = "south_ribble";
-    return COUNCILS[key] || COUNCILS.chorley;
+    return COUNCILS[key] || COUNCILS.chorley || {
+      id: key || "council", name: "the council", shortName: "the council", primary: "#0b0c0c",
+      primaryDark: "#000000", accent: "#f3f2f1", phone: "", phoneHours: "", contactUrl: ""
+    };
   }
 
   var COUNCIL = councilFor(SETTINGS.council);
