@@ -26,15 +26,19 @@ from .clock import add_working_days, from_db, to_db
 from .context import current
 from .council_common import (
     HOLD,
+    cancel_order,
     contact,
     council_or_404,
+    expire,
+    find_order,
+    get_order,
     iso_local,
     json_body,
     next_reference,
-    normalise_reference,
     payment_template,
     positive_int,
     property_or_404,
+    refuse_if_over,
 )
 from .council_defaults import (
     BIN_DELIVERY_WORKING_DAYS,
@@ -103,8 +107,7 @@ def request_json(session: Session, item: BinRequest) -> Dict[str, Any]:
         "cancelled_at": iso_local(item.cancelled_at),
         "refund_due": item.status == "cancelled" and item.paid_at is not None,
         "payment_id": item.payment_id,
-        "payments": [council_payments.as_json(p)
-                     for p in council_payments.payments_for(session, SERVICE, item.reference)],
+        "payments": council_payments.payments_json(session, SERVICE, item.reference),
     }
     if item.status == "pending_payment":
         answer["payment"] = payment_template(
@@ -113,11 +116,6 @@ def request_json(session: Session, item: BinRequest) -> Dict[str, Any]:
             f"{COUNCIL_NAMES[item.council]}", SERVICE,
         )
     return answer
-
-
-def _expire(item: BinRequest, now: datetime) -> None:
-    if item.status == "pending_payment" and item.hold_until <= to_db(now):
-        item.status = "expired"
 
 
 # -- endpoints ------------------------------------------------------------------------------------------------------
@@ -164,7 +162,7 @@ def create_request():
         for existing in session.execute(select(BinRequest).where(
                 BinRequest.uprn == prop.uprn, BinRequest.stream == item["stream"], BinRequest.request_type == kind,
                 BinRequest.status.in_(("pending_payment", "requested")))).scalars():
-            _expire(existing, now)
+            expire(existing, now)
             if existing.status != "expired":
                 raise ApiError(409, "already_requested", f"There is already a request for this {name}: reference "
                                                          f"{existing.reference} ({existing.status.replace('_', ' ')}).")
@@ -180,37 +178,28 @@ def create_request():
     return jsonify(answer), 201
 
 
-def _request_or_404(session: Session, reference: str) -> BinRequest:
-    normalised = normalise_reference(reference, COUNTER)
-    item = session.get(BinRequest, normalised) if normalised else None
-    if item is None:
-        raise ApiError(404, "not_found", f"There is no bin request {reference[:20]}.")
-    return item
+_WHAT = "bin request"
+
+
+def _json(session: Session, item: BinRequest, now: datetime) -> Dict[str, Any]:
+    return request_json(session, item)
+
+
+def _refuse_cancel(item: BinRequest, now: datetime) -> None:
+    refuse_if_over(item, "Request")
 
 
 @blueprint.get("/bin-requests/<reference>")
 def get_request(reference: str):
-    now = current().clock.now()
-    with current().db.writing() as session:
-        item = _request_or_404(session, reference)
-        _expire(item, now)
-        return jsonify(request_json(session, item))
+    return get_order(BinRequest, reference, COUNTER, _WHAT, _json)
 
 
 @blueprint.post("/bin-requests/<reference>/cancel")
 def cancel_request(reference: str):
-    now = current().clock.now()
-    with current().db.writing() as session:
-        item = _request_or_404(session, reference)
-        _expire(item, now)
-        if item.status in ("cancelled", "expired"):
-            raise ApiError(409, f"already_{item.status}", f"Request {item.reference} is already {item.status}.")
-        item.status, item.cancelled_at = "cancelled", to_db(now)
-        return jsonify(request_json(session, item))
+    return cancel_order(BinRequest, reference, COUNTER, _WHAT, _json, _refuse_cancel)
 
 
 @council_payments.handler(SERVICE)
 def _apply(session: Session, reference: str, payment: Payment, now: datetime) -> tuple:
-    normalised = normalise_reference(reference, COUNTER)
-    item = session.get(BinRequest, normalised) if normalised else None
+    item = find_order(session, BinRequest, reference, COUNTER)
     return council_payments.order_payment(item, payment, now, "requested")

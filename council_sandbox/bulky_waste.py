@@ -27,14 +27,17 @@ from .clock import add_working_days, long_date, to_db
 from .context import current
 from .council_common import (
     HOLD,
+    cancel_order,
     contact,
     council_or_404,
+    find_order,
+    get_order,
     iso_local,
     json_body,
     next_reference,
-    normalise_reference,
     payment_template,
     property_or_404,
+    refuse_if_over,
 )
 from .council_defaults import (
     BULKY_LEAD_WORKING_DAYS,
@@ -93,11 +96,6 @@ def slots(session: Session, prop: Property, now: datetime) -> List[Dict[str, Any
     return answer
 
 
-def _expire(booking: BulkyBooking, now: datetime) -> None:
-    if booking.status == "pending_payment" and booking.hold_until <= to_db(now):
-        booking.status = "expired"
-
-
 def booking_json(session: Session, booking: BulkyBooking, now: datetime) -> Dict[str, Any]:
     prop = session.get(Property, booking.uprn)
     answer: Dict[str, Any] = {
@@ -121,8 +119,7 @@ def booking_json(session: Session, booking: BulkyBooking, now: datetime) -> Dict
         "cancelled_at": iso_local(booking.cancelled_at),
         "refund_due": booking.status == "cancelled" and booking.paid_at is not None,
         "payment_id": booking.payment_id,
-        "payments": [council_payments.as_json(p)
-                     for p in council_payments.payments_for(session, SERVICE, booking.reference)],
+        "payments": council_payments.payments_json(session, SERVICE, booking.reference),
     }
     if booking.status == "pending_payment":
         answer["payment"] = payment_template(
@@ -226,41 +223,27 @@ def create_booking():
     return jsonify(answer), 201
 
 
-def _booking_or_404(session: Session, reference: str) -> BulkyBooking:
-    normalised = normalise_reference(reference, COUNTER)
-    booking = session.get(BulkyBooking, normalised) if normalised else None
-    if booking is None:
-        raise ApiError(404, "not_found", f"There is no bulky waste booking {reference[:20]}.")
-    return booking
+_WHAT = "bulky waste booking"
+
+
+def _refuse_cancel(booking: BulkyBooking, now: datetime) -> None:
+    refuse_if_over(booking, "Booking")
+    if booking.status == "confirmed" and booking.slot_date <= now.date():
+        raise ApiError(409, "too_late", f"The collection is on {long_date(booking.slot_date)}: it is too late to "
+                                        "cancel it.")
 
 
 @blueprint.get("/bulky-waste/bookings/<reference>")
 def get_booking(reference: str):
-    now = current().clock.now()
-    with current().db.writing() as session:
-        booking = _booking_or_404(session, reference)
-        _expire(booking, now)
-        return jsonify(booking_json(session, booking, now))
+    return get_order(BulkyBooking, reference, COUNTER, _WHAT, booking_json)
 
 
 @blueprint.post("/bulky-waste/bookings/<reference>/cancel")
 def cancel_booking(reference: str):
-    now = current().clock.now()
-    with current().db.writing() as session:
-        booking = _booking_or_404(session, reference)
-        _expire(booking, now)
-        if booking.status in ("cancelled", "expired"):
-            raise ApiError(409, f"already_{booking.status}", f"Booking {booking.reference} is already "
-                                                            f"{booking.status}.")
-        if booking.status == "confirmed" and booking.slot_date <= now.date():
-            raise ApiError(409, "too_late", f"The collection is on {long_date(booking.slot_date)}: it is too late to "
-                                            "cancel it.")
-        booking.status, booking.cancelled_at = "cancelled", to_db(now)
-        return jsonify(booking_json(session, booking, now))
+    return cancel_order(BulkyBooking, reference, COUNTER, _WHAT, booking_json, _refuse_cancel)
 
 
 @council_payments.handler(SERVICE)
 def _apply(session: Session, reference: str, payment: Payment, now: datetime) -> tuple:
-    normalised = normalise_reference(reference, COUNTER)
-    booking = session.get(BulkyBooking, normalised) if normalised else None
+    booking = find_order(session, BulkyBooking, reference, COUNTER)
     return council_payments.order_payment(booking, payment, now, "confirmed")

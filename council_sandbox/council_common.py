@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta
-from typing import Any, Dict, Optional
+from typing import Any, Callable, Dict, Optional
 
-from flask import request
+from flask import jsonify, request
 from sqlalchemy.orm import Session
 
 from . import addresses
-from .clock import from_db
+from .clock import from_db, to_db
 from .context import current
 from .council_defaults import COUNCIL_NAMES
 from .db import next_value
@@ -95,6 +95,57 @@ def normalise_reference(text: str, counter: str) -> Optional[str]:
     prefix, _first = COUNTERS[counter]
     match = re.fullmatch(rf"(?:{prefix})?-?([0-9]{{6}})", re.sub(r"\s+", "", str(text or "")).upper())
     return f"{prefix}-{match.group(1)}" if match else None
+
+
+def find_order(session: Session, model: Any, reference: str, counter: str) -> Any:
+    """The order (booking, subscription, bin request) with this reference, in any spelling, or None."""
+    normalised = normalise_reference(reference, counter)
+    return session.get(model, normalised) if normalised else None
+
+
+def order_or_404(session: Session, model: Any, reference: str, counter: str, what: str) -> Any:
+    """find_order, or 404 "There is no <what> <reference>."."""
+    item = find_order(session, model, reference, counter)
+    if item is None:
+        raise ApiError(404, "not_found", f"There is no {what} {reference[:20]}.")
+    return item
+
+
+def expire(item: Any, now: datetime) -> None:
+    """An unpaid order whose hold has run out becomes `expired`."""
+    if item.status == "pending_payment" and item.hold_until <= to_db(now):
+        item.status = "expired"
+
+
+def refuse_if_over(item: Any, noun: str) -> None:
+    """409 already_cancelled / already_expired: "<Noun> <reference> is already cancelled."."""
+    if item.status in ("cancelled", "expired"):
+        raise ApiError(409, f"already_{item.status}", f"{noun} {item.reference} is already {item.status}.")
+
+
+# as_json(session, order, now) -> the order's JSON; refuse(order, now) raises ApiError when it cannot be cancelled.
+OrderJson = Callable[[Session, Any, datetime], Dict[str, Any]]
+
+
+def get_order(model: Any, reference: str, counter: str, what: str, as_json: OrderJson):
+    """GET one order: 404 if there is none, expired first if its hold has run out."""
+    now = current().clock.now()
+    with current().db.writing() as session:
+        item = order_or_404(session, model, reference, counter, what)
+        expire(item, now)
+        return jsonify(as_json(session, item, now))
+
+
+def cancel_order(model: Any, reference: str, counter: str, what: str, as_json: OrderJson,
+                 refuse: Callable[[Any, datetime], None]):
+    """POST .../cancel: 404 if there is none, expired first, `refuse` may 409, then `cancelled` now."""
+    now = current().clock.now()
+    with current().db.writing() as session:
+        item = order_or_404(session, model, reference, counter, what)
+        expire(item, now)
+        refuse(item, now)
+        item.status, item.cancelled_at = "cancelled", to_db(now)
+        return jsonify(as_json(session, item, now))
 
 
 def iso_local(value: Optional[datetime]) -> Optional[str]:

@@ -69,6 +69,11 @@ def as_json(item: CouncilPayment) -> Dict[str, object]:
             "applied": item.applied, "note": item.note}
 
 
+def payments_json(session: Session, service: str, reference: str) -> List[Dict[str, object]]:
+    """The payments recorded for one order, oldest first, as JSON."""
+    return [as_json(p) for p in payments_for(session, service, reference)]
+
+
 def order_payment(order, payment: Payment, now: datetime, confirmed_status: str) -> Tuple[bool, Optional[str]]:
     """The common rule for bookings, subscriptions and bin requests: confirm an unpaid order paid in full."""
     if order is None:

@@ -27,12 +27,14 @@ from .clock import long_date, to_db
 from .context import current
 from .council_common import (
     HOLD,
+    cancel_order,
     contact,
     council_or_404,
+    find_order,
+    get_order,
     iso_local,
     json_body,
     next_reference,
-    normalise_reference,
     payment_template,
     positive_int,
     property_or_404,
@@ -153,8 +155,7 @@ def subscription_json(session: Session, item: GardenSubscription) -> Dict[str, A
         "paid_at": iso_local(item.paid_at),
         "cancelled_at": iso_local(item.cancelled_at),
         "payment_id": item.payment_id,
-        "payments": [council_payments.as_json(p)
-                     for p in council_payments.payments_for(session, SERVICE, item.reference)],
+        "payments": council_payments.payments_json(session, SERVICE, item.reference),
     }
     if item.status == "pending_payment":
         season = answer["season"]["name"]
@@ -164,11 +165,6 @@ def subscription_json(session: Session, item: GardenSubscription) -> Dict[str, A
             SERVICE,
         )
     return answer
-
-
-def _expire(item: GardenSubscription, now: datetime) -> None:
-    if item.status == "pending_payment" and item.hold_until <= to_db(now):
-        item.status = "expired"
 
 
 # -- endpoints ------------------------------------------------------------------------------------------------------
@@ -244,40 +240,32 @@ def subscribe():
     return jsonify(answer), 201
 
 
-def _subscription_or_404(session: Session, reference: str) -> GardenSubscription:
-    normalised = normalise_reference(reference, COUNTER)
-    item = session.get(GardenSubscription, normalised) if normalised else None
-    if item is None:
-        raise ApiError(404, "not_found", f"There is no garden waste subscription {reference[:20]}.")
-    return item
+_WHAT = "garden waste subscription"
+
+
+def _json(session: Session, item: GardenSubscription, now: datetime) -> Dict[str, Any]:
+    return subscription_json(session, item)
+
+
+def _refuse_cancel(item: GardenSubscription, now: datetime) -> None:
+    if item.status != "pending_payment":
+        what = {"active": "paid for: to end it, contact the council"}.get(item.status, item.status)
+        raise ApiError(409, "not_pending", f"Subscription {item.reference} is {what}.")
 
 
 @blueprint.get("/garden-waste/subscriptions/<reference>")
 def get_subscription(reference: str):
-    now = current().clock.now()
-    with current().db.writing() as session:
-        item = _subscription_or_404(session, reference)
-        _expire(item, now)
-        return jsonify(subscription_json(session, item))
+    return get_order(GardenSubscription, reference, COUNTER, _WHAT, _json)
 
 
 @blueprint.post("/garden-waste/subscriptions/<reference>/cancel")
 def cancel_subscription(reference: str):
-    now = current().clock.now()
-    with current().db.writing() as session:
-        item = _subscription_or_404(session, reference)
-        _expire(item, now)
-        if item.status != "pending_payment":
-            what = {"active": "paid for: to end it, contact the council"}.get(item.status, item.status)
-            raise ApiError(409, "not_pending", f"Subscription {item.reference} is {what}.")
-        item.status, item.cancelled_at = "cancelled", to_db(now)
-        return jsonify(subscription_json(session, item))
+    return cancel_order(GardenSubscription, reference, COUNTER, _WHAT, _json, _refuse_cancel)
 
 
 @council_payments.handler(SERVICE)
 def _apply(session: Session, reference: str, payment: Payment, now: datetime) -> tuple:
-    normalised = normalise_reference(reference, COUNTER)
-    item = session.get(GardenSubscription, normalised) if normalised else None
+    item = find_order(session, GardenSubscription, reference, COUNTER)
     applied, note = council_payments.order_payment(item, payment, now, "active")
     if applied and item.season_start == season_start(item.council, now.date()):
         prop = session.get(Property, item.uprn)

@@ -266,6 +266,30 @@ class BinRequest:
 # -- reading answers --------------------------------------------------------------------------------------------
 
 
+def _order_head(body: Mapping[str, Any]) -> Dict[str, Any]:
+    """The fields every order (booking, subscription, bin request) starts with."""
+    return {
+        "reference": str(body["reference"]),
+        "status": str(body["status"]),
+        "uprn": str(body["uprn"]),
+        "council": str(body["council"]),
+        "council_name": str(body.get("council_name") or ""),
+        "address": str(body.get("address") or ""),
+    }
+
+
+def _order_tail(body: Mapping[str, Any]) -> Dict[str, Any]:
+    """The hold, payment and cancellation fields every order ends with."""
+    return {
+        "hold_until": datetime_or_none(body.get("hold_until")),
+        "paid_at": datetime_or_none(body.get("paid_at")),
+        "cancelled_at": datetime_or_none(body.get("cancelled_at")),
+        "payment_id": str_or_none(body.get("payment_id")),
+        "payment": payment_details(body.get("payment")),
+        "payments": recorded_payments(body.get("payments")),
+    }
+
+
 def bulky_catalogue(body: Mapping[str, Any]) -> BulkyCatalogue:
     return BulkyCatalogue(
         council=str(body["council"]),
@@ -311,12 +335,7 @@ def bulky_slots(body: Mapping[str, Any]) -> BulkySlots:
 
 def bulky_booking(body: Mapping[str, Any]) -> BulkyBooking:
     return BulkyBooking(
-        reference=str(body["reference"]),
-        status=str(body["status"]),
-        uprn=str(body["uprn"]),
-        council=str(body["council"]),
-        council_name=str(body.get("council_name") or ""),
-        address=str(body.get("address") or ""),
+        **_order_head(body),
         slot_date=to_date(body["slot_date"]),
         slot_date_text=str(body.get("slot_date_text") or ""),
         items=[
@@ -328,13 +347,8 @@ def bulky_booking(body: Mapping[str, Any]) -> BulkyBooking:
         amount=pence(body["amount"]),
         amount_text=str(body.get("amount_text") or ""),
         location_notes=str_or_none(body.get("location_notes")),
-        hold_until=datetime_or_none(body.get("hold_until")),
-        paid_at=datetime_or_none(body.get("paid_at")),
-        cancelled_at=datetime_or_none(body.get("cancelled_at")),
         refund_due=bool(body.get("refund_due")),
-        payment_id=str_or_none(body.get("payment_id")),
-        payment=payment_details(body.get("payment")),
-        payments=recorded_payments(body.get("payments")),
+        **_order_tail(body),
     )
 
 
@@ -392,24 +406,14 @@ def garden_status(body: Mapping[str, Any]) -> GardenWasteStatus:
 def garden_subscription(body: Mapping[str, Any]) -> GardenSubscription:
     renewal = body.get("renewal")
     return GardenSubscription(
-        reference=str(body["reference"]),
-        status=str(body["status"]),
-        uprn=str(body["uprn"]),
-        council=str(body["council"]),
-        council_name=str(body.get("council_name") or ""),
-        address=str(body.get("address") or ""),
+        **_order_head(body),
         season=season(body["season"]),
         bins=int(body["bins"]),
         bin_name=str(body.get("bin_name") or ""),
         amount=pence(body["amount"]),
         amount_text=str(body.get("amount_text") or ""),
         renewal=None if renewal is None else bool(renewal),
-        hold_until=datetime_or_none(body.get("hold_until")),
-        paid_at=datetime_or_none(body.get("paid_at")),
-        cancelled_at=datetime_or_none(body.get("cancelled_at")),
-        payment_id=str_or_none(body.get("payment_id")),
-        payment=payment_details(body.get("payment")),
-        payments=recorded_payments(body.get("payments")),
+        **_order_tail(body),
     )
 
 
@@ -445,12 +449,7 @@ def bin_rules(body: Mapping[str, Any]) -> BinRequestRules:
 
 def bin_request(body: Mapping[str, Any]) -> BinRequest:
     return BinRequest(
-        reference=str(body["reference"]),
-        status=str(body["status"]),
-        uprn=str(body["uprn"]),
-        council=str(body["council"]),
-        council_name=str(body.get("council_name") or ""),
-        address=str(body.get("address") or ""),
+        **_order_head(body),
         stream=str(body["stream"]),
         bin_name=str_or_none(body.get("bin_name")),
         type=str(body["type"]),
@@ -459,11 +458,6 @@ def bin_request(body: Mapping[str, Any]) -> BinRequest:
         amount=pence(body["amount"]),
         amount_text=str(body.get("amount_text") or ""),
         deliver_by=date_or_none(body.get("deliver_by")),
-        hold_until=datetime_or_none(body.get("hold_until")),
-        paid_at=datetime_or_none(body.get("paid_at")),
-        cancelled_at=datetime_or_none(body.get("cancelled_at")),
         refund_due=bool(body.get("refund_due")),
-        payment_id=str_or_none(body.get("payment_id")),
-        payment=payment_details(body.get("payment")),
-        payments=recorded_payments(body.get("payments")),
+        **_order_tail(body),
     )
