@@ -15,12 +15,6 @@ def say_date(day: Optional[date]) -> Text:
     return f"{day:%A} {day.day} {day:%B}"
 
 
-def council_name(council_id: Optional[Text]) -> Text:
-    if council_id in councils.COUNCIL_IDS:
-        return councils.load_council(council_id)["name"]
-    return "the council"
-
-
 def contact_routes(council_id: Optional[Text]) -> Text:
     """Every way to reach a person, for one council or (when we don't know which) for both."""
     ids: List[Text] = [council_id] if council_id in councils.COUNCIL_IDS else list(councils.COUNCIL_IDS)

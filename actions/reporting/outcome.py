@@ -11,9 +11,16 @@ from ..common.wording import contact_routes
 
 def report_sent(dispatcher: CollectingDispatcher, what: Text, sent: SubmittedRequest) -> None:
     notice = f" {sent.service_notice}" if sent.service_notice else ""
+    if sent.reference:
+        dispatcher.utter_message(
+            text=f"Thank you. I've reported {what}. Your reference is **{sent.reference}**.{notice}\n"
+            f"To check on it later, ask me about {sent.reference}."
+        )
+        return
+    # Open311 lets a back office answer with a token now and a reference later: never show "None" as a reference.
     dispatcher.utter_message(
-        text=f"Thank you. I've reported {what}. Your reference is **{sent.reference}**.{notice}\n"
-        f"To check on it later, ask me about {sent.reference}."
+        text=f"Thank you. I've reported {what}, and the council has received it.{notice} "
+        "The council's system will give it a reference shortly; if you need it, please contact the council."
     )
 
 
