@@ -235,6 +235,19 @@ def _payment_or_404(payment_id: str, code: str):
     return payment
 
 
+@blueprint.get("/payments")
+def search_payments():
+    """GOV.UK Pay's payment search, by `reference` only: how reconciliation (and the tests) find every payment
+    made for one order or account. https://docs.payments.service.gov.uk/reporting/#search-payments"""
+    _authenticate()
+    reference = (request.args.get("reference") or "").strip()
+    if not reference:
+        raise _invalid("reference", "the sandbox searches by reference only")
+    found = pay_store.search(current().db, reference, current().clock.now())
+    results = [pay_store.as_json(p, request.url_root) for p in found]
+    return jsonify({"total": len(results), "count": len(results), "page": 1, "results": results})
+
+
 @blueprint.get("/payments/<payment_id>")
 def get_payment(payment_id: str):
     _authenticate()

@@ -277,3 +277,20 @@ def cancel(token: str):
         payment = pay_store.get(current().db, payment.payment_id, current().clock.now())
         return _show(payment, token)
     return redirect(payment.return_url, code=303)
+
+
+RETURNED = """
+<h1>You've finished on the payment page</h1>
+<p>Go back to the council's chat and tell the assistant <strong>“I've paid”</strong> (or press the button there).
+The assistant checks with the payment service whether your payment went through, then confirms it.</p>
+<p>If you closed the chat, open it again on the council's website: your conversation is still there.</p>
+"""
+
+
+@blueprint.get("/returned/<token>")
+def returned(token: str):
+    """The default PAY_RETURN_URL_BASE of the actions: where a resident lands after the card page when the
+    deployment has not pointed it at the page that hosts the chat. It tells them how to carry on; nothing here
+    decides the outcome (the assistant asks Pay)."""
+    g.log_path = "/pay/returned/<token>"
+    return _page(RETURNED, "Back to the chat")

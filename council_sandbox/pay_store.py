@@ -102,6 +102,14 @@ def get(db: Database, payment_id: str, now: datetime) -> Optional[Payment]:
     return _fetch(db, now, payment_id=payment_id)
 
 
+def search(db: Database, reference: str, now: datetime) -> List[Payment]:
+    """The payments with our `reference`, newest first (GOV.UK Pay's search, by reference only)."""
+    query = select(Payment.payment_id).where(Payment.reference == reference).order_by(Payment.created_at.desc())
+    with db.session() as session:
+        ids = list(session.execute(query).scalars())
+    return [p for p in (get(db, i, now) for i in ids) if p is not None]
+
+
 def by_token(db: Database, token: str, now: datetime) -> Optional[Payment]:
     if not token or len(token) > 64:
         return None

@@ -444,3 +444,25 @@ def test_no_card_number_in_the_database_or_the_logs(tmp_path, caplog):
     sandbox_lines = [r.getMessage() for r in caplog.records if r.name.startswith(("council_sandbox", "werkzeug"))]
     assert "POST /pay/secure/<token>/confirm 303" in " ".join(sandbox_lines)  # logged, with the token masked
     assert not [line for line in sandbox_lines if re.search(r"/pay/secure/[A-Za-z0-9_-]{20,}", line)]
+
+
+def test_payments_are_found_by_reference_newest_first(pay_url):
+    first = create(pay_url, reference="SEARCH-1").json()
+    second = create(pay_url, reference="SEARCH-1", amount=100).json()
+    create(pay_url, reference="SEARCH-2")
+    found = requests.get(f"{pay_url}/pay/v1/payments", params={"reference": "SEARCH-1"}, headers=AUTH, timeout=10)
+    assert found.status_code == 200
+    body = found.json()
+    assert body["total"] == 2 and {p["payment_id"] for p in body["results"]} == {first["payment_id"],
+                                                                             second["payment_id"]}
+    assert all(p["reference"] == "SEARCH-1" for p in body["results"])
+    assert requests.get(f"{pay_url}/pay/v1/payments", params={"reference": "SEARCH-1"}, timeout=10).status_code == 401
+    assert requests.get(f"{pay_url}/pay/v1/payments", headers=AUTH, timeout=10).status_code == 422
+
+
+def test_the_default_return_page_sends_the_resident_back_to_the_chat(pay_url):
+    payment = create(pay_url, return_url=f"{pay_url}/pay/returned/abc123").json()
+    back = pay_with_card(payment["_links"]["next_url"]["href"])
+    assert back.status_code == 303 and back.headers["Location"].endswith("/pay/returned/abc123")
+    page = requests.get(urljoin(pay_url, back.headers["Location"]), timeout=10)
+    assert page.status_code == 200 and "I've paid" in page.text and "Back to the chat" in page.text
