@@ -14,19 +14,22 @@ cached; tests that change the environment call `reload()`.
 | PAY_API_URL | COUNCIL_API_BASE_URL + /pay/v1 (GOV.UK Pay: https://publicapi.payments.service.gov.uk/v1) |
 | PAY_API_KEY | sandbox-pay-key (the Bearer key of the council's GOV.UK Pay service) |
 | PAY_RETURN_URL_BASE | COUNCIL_API_BASE_URL + /pay/returned (see below) |
+| PAY_RETURN_ORIGINS | http://127.0.0.1:8080,http://localhost:8080 (web chat pages Pay may send residents back to; `host:*` = any port) |
 | NOTIFY_API_URL | COUNCIL_API_BASE_URL without its path (below; Notify: https://api.notifications.service.gov.uk) |
 | NOTIFY_API_KEY | the sandbox's: sandbox-00000000-0000-4000-8000-000000000001-00000000-0000-4000-8000-000000000002 |
 | NOTIFY_TEMPLATE_* | the sandbox's seeded templates (table below) |
 | COUNCIL_API_TIMEOUT_SECONDS | 5 (used for both the connect and the read timeout of each attempt, every service) |
 | COUNCIL_API_RETRIES | 1 (extra attempts for idempotent GETs only; a POST is never retried) |
 
-PAY_RETURN_URL_BASE is where GOV.UK Pay sends the resident's browser after the card page (success, decline or
-"Cancel payment"); `PayClient.return_url(token)` appends the journey's own random token to it, because Pay adds
-nothing to return_url. GOV.UK Pay wants https (the sandbox also takes http to localhost or 127.0.0.1). The sandbox
-serves no page there yet (its card page only redirects to whatever return_url says), so with the default the
-resident lands on the sandbox's JSON 404 "no such endpoint"; point it at the page that hosts the chat (e.g. the web
-chat demo page) to bring the resident back to the conversation. The bot never trusts the return itself: it asks
-`PayClient.get_payment` for the outcome.
+Where GOV.UK Pay sends the resident's browser after the card page (success, decline or "Cancel payment"):
+- On the web chat, back to the page they were chatting on (the message's `page_url`), when its origin is one of
+  PAY_RETURN_ORIGINS, with `?council_chat=payment-returned`: the widget then tells the bot the resident is back,
+  and the bot checks the payment. Other origins are never used, so a forged page_url can't make Pay redirect
+  anywhere else.
+- Otherwise PAY_RETURN_URL_BASE/<random token>: the sandbox's page there tells the resident to go back to the chat
+  and say they've paid. Point it at the council's own page in production. GOV.UK Pay wants https (the sandbox also
+  takes http to localhost or 127.0.0.1).
+The bot never trusts the return itself: it asks `PayClient.get_payment` for the outcome.
 
 NOTIFY_API_URL must be a root URL (no path): notifications-python-client joins "/v2/..." to it with urljoin,
 which would silently drop a path. The sandbox answers Notify's API at its root for this reason; when
@@ -62,12 +65,14 @@ import os
 import re
 from dataclasses import dataclass, fields
 from functools import lru_cache
-from typing import Mapping, Optional
+from typing import Mapping, Optional, Tuple
 from urllib.parse import urlsplit
 
 DEFAULT_COUNCIL_API_BASE_URL = "http://127.0.0.1:5080"
 DEFAULT_OPEN311_API_KEY = "sandbox-open311-key"
 DEFAULT_PAY_API_KEY = "sandbox-pay-key"
+# The web chat demo pages (scripts/run.sh): GOV.UK Pay may send residents back to a chat page on these origins.
+DEFAULT_PAY_RETURN_ORIGINS = ("http://127.0.0.1:8080", "http://localhost:8080")
 # The sandbox's Notify key: {key name}-{service id}-{secret} (council_sandbox/notify_auth.py).
 DEFAULT_NOTIFY_API_KEY = "sandbox-00000000-0000-4000-8000-000000000001-00000000-0000-4000-8000-000000000002"
 DEFAULT_TIMEOUT_SECONDS = 5.0
@@ -126,6 +131,7 @@ class Settings:
     notify_api_key: str = DEFAULT_NOTIFY_API_KEY
     notify_templates: NotifyTemplates = NotifyTemplates()
     council_records_api_url: str = f"{DEFAULT_COUNCIL_API_BASE_URL}/council/v1"
+    pay_return_origins: Tuple[str, ...] = DEFAULT_PAY_RETURN_ORIGINS
 
     @classmethod
     def from_env(cls, environ: Optional[Mapping[str, str]] = None) -> "Settings":
@@ -157,6 +163,7 @@ class Settings:
             notify_api_key=_notify_key(get("NOTIFY_API_KEY") or DEFAULT_NOTIFY_API_KEY),
             notify_templates=NotifyTemplates.from_env(get),
             council_records_api_url=_url(get("COUNCIL_RECORDS_API_URL") or f"{base}/council/v1"),
+            pay_return_origins=_origins(get("PAY_RETURN_ORIGINS")),
         )
 
     def __repr__(self) -> str:  # never print an API key
@@ -165,6 +172,12 @@ class Settings:
             for name in self.__dataclass_fields__
         )
         return f"Settings({shown})"
+
+
+def _origins(value: Optional[str]) -> Tuple[str, ...]:
+    if value is None:
+        return DEFAULT_PAY_RETURN_ORIGINS
+    return tuple(o.strip().rstrip("/") for o in value.split(",") if o.strip())
 
 
 def _url(value: str) -> str:

@@ -4,6 +4,7 @@ The services listen on free ports, so tests never disturb a stack a developer ha
 """
 from __future__ import annotations
 
+
 import json
 import os
 import socket
@@ -12,8 +13,9 @@ import sys
 import threading
 import time
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, Iterator, List, Optional
 
 import requests
 from werkzeug.serving import WSGIRequestHandler, make_server
@@ -68,6 +70,20 @@ class RestartableSandbox:
         self._thread.start()
         wait_until_up(f"{self.url}/health", None, Path("/dev/null"), 10)
 
+    @contextmanager
+    def clock_at(self, now: str) -> Iterator[None]:
+        """The sandbox's "now" moved (a payment page left open past its 90 minutes), then put back."""
+        from council_sandbox.clock import Clock
+        from council_sandbox.context import EXTENSION
+
+        state = self.app.extensions[EXTENSION]
+        before = state.clock
+        state.clock = Clock(now)
+        try:
+            yield
+        finally:
+            state.clock = before
+
     def ensure_running(self) -> None:
         if self._server is None:
             self.start()
@@ -88,6 +104,7 @@ def start_action_server(sandbox_url: str, logs: Path, extra_env: Optional[Dict[s
         "PYTHONPATH": str(ROOT),
         "COUNCIL_API_BASE_URL": sandbox_url,
         "COUNCIL_API_TIMEOUT_SECONDS": "3",
+        "PAY_RETURN_ORIGINS": "http://127.0.0.1:*",  # the web chat demo pages are served on a free port
         **(extra_env or {}),
     }
     process = subprocess.Popen(

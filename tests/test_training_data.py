@@ -11,7 +11,10 @@ import yaml
 from tests.stack import RASA, ROOT
 
 CONTRACT = (ROOT.parent / "shared" / "contract.md")
-JOURNEY_FORMS = ["missed_bin_form", "bin_day_form", "problem_report_form", "report_status_form"]
+JOURNEY_FORMS = [
+    "missed_bin_form", "bin_day_form", "problem_report_form", "report_status_form", "bulky_waste_form",
+    "garden_waste_form", "bin_request_form", "pay_council_tax_form", "check_council_tax_form", "pay_parking_fine_form",
+]
 INTERRUPTIONS = [
     "action_answer_question",
     "action_bot_challenge",
@@ -51,6 +54,7 @@ def utterances_used_outside_stories() -> set:
     domain = yaml.safe_load((ROOT / "domain.yml").read_text())
     slots = {slot for form in domain["forms"].values() for slot in form["required_slots"]}
     asked = {f"utter_ask_{slot}" for slot in slots}
+    asked |= {f"utter_ask_{name}_{slot}" for name, form in domain["forms"].items() for slot in form["required_slots"]}
     sent = set()
     for path in (ROOT / "actions").rglob("*.py"):
         sent |= set(re.findall(r'response="(utter_[a-z_]+)"', path.read_text()))

@@ -1,4 +1,4 @@
-"""Answer ask_* questions (and journeys handed to the website for now) for the resident's council.
+"""Answer ask_* questions (and, mid-journey, questions about the paid journeys) for the resident's council.
 
 When the councils' answers differ and we don't know the council, we ask (a button, a town or a postcode) and then
 answer. Mid-journey we don't start a second question-and-answer: we give both councils' answers, and the rules in
@@ -16,12 +16,12 @@ from rasa_sdk.types import DomainDict
 import councils
 
 from ..common.council_step import CouncilStep
-from ..common.intents import HANDED_OFF, QUESTIONS
+from ..common.intents import PAID_JOURNEYS, QUESTIONS
 from ..common.journey_form import JourneyForm
 from ..common.tracker_text import latest_intent
 from ..common.wording import council_buttons
 
-ANSWERABLE = QUESTIONS | HANDED_OFF
+ANSWERABLE = QUESTIONS | PAID_JOURNEYS
 
 
 def answer_for(council_id: Text, topic: Text) -> Text:

@@ -16,8 +16,8 @@ QUESTIONS = frozenset(
     }
 )
 
-# Journeys this version hands to the council's website or phone line (payments arrive in a later release).
-HANDED_OFF = frozenset(
+# Journeys that book or pay; their answers in councils/*.yml are still given when asked mid-journey.
+PAID_JOURNEYS = frozenset(
     {
         "book_bulky_waste",
         "garden_waste_subscription",
@@ -39,7 +39,7 @@ PROBLEM_REPORTS = {
 JOURNEY_STARTS = frozenset(
     set(PROBLEM_REPORTS)
     | {"report_missed_bin", "report_pothole", "report_street_light", "check_report_status", "check_bin_day"}
-    | HANDED_OFF
+    | PAID_JOURNEYS
 )
 
 # Other intents interrupt a form only when the model is this sure: "loud music every night" answering a noise

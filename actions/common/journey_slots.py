@@ -21,8 +21,27 @@ JOURNEY_SLOTS = (
     "report_contact",
     "report_confirmed",
     "report_reference",
+    "bulky_items",
+    "bulky_slot",
+    "bin_request_stream",
+    "bin_request_type",
+    "ct_amount",
+    "pcn_number",
+    "pcn_vrm",
+    "order_kind",
+    "order_contact",
+    "order_summary",
+    "order_amount",
+    "order_confirmed",
+    "order_reference",
+    "payment_id",
+    "payment_url",
+    "payment_amount",
+    "payment_outcome",
     "requested_slot",
 )
+# Not here, so they last the whole session (and no longer: domain.yml doesn't carry slots into a new one):
+# ct_account, ct_token and ct_attempts (a verification, and the count of failed ones), open_payments.
 
 
 def reset_journey(keep: tuple = ()) -> List[EventType]:

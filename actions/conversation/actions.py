@@ -11,6 +11,7 @@ from rasa_sdk.types import DomainDict
 import councils
 
 from ..common.journey_slots import end_form, reset_journey
+from ..payments.cancelling import withdraw_unpaid_order
 from ..common.wording import contact_routes
 
 MAIN_TASKS = [
@@ -121,6 +122,10 @@ class ActionCancelJourney(Action):
         return "action_cancel_journey"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        if tracker.get_slot("order_reference") and tracker.get_slot("payment_outcome") is None:
+            dispatcher.utter_message(text=await withdraw_unpaid_order(tracker))
+            dispatcher.utter_message(response="utter_anything_else")
+            return end_form()
         if (tracker.active_loop or {}).get("name"):
             dispatcher.utter_message(text="OK, I've stopped. Nothing has been sent.")
             dispatcher.utter_message(response="utter_anything_else")

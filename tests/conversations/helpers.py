@@ -38,3 +38,30 @@ def open311_request(sandbox_url: str, reference: str) -> Dict[str, Any]:
 def address_button(address: str) -> str:
     """The part of a one-line address that identifies its button ("12 Market Street")."""
     return address.split(",")[0]
+
+
+# -- paying -------------------------------------------------------------------------------------------------------------
+
+
+def pay_link(text: str) -> Optional[str]:
+    """The GOV.UK Pay card page the bot linked to."""
+    found = re.search(r"\((https?://[^)\s]+/pay/secure/[^)\s]+)\)", text)
+    return found.group(1) if found else None
+
+
+def notifications(sandbox_url: str, reference: str) -> list:
+    """What the sandbox's Notify sent with `reference`, newest first."""
+    from council_sandbox.testing import notify_token
+
+    answer = requests.get(f"{sandbox_url}/notify/v2/notifications", params={"reference": reference},
+                          headers={"Authorization": f"Bearer {notify_token()}"}, timeout=10)
+    answer.raise_for_status()
+    return answer.json()["notifications"]
+
+
+def payments_for(sandbox_url: str, reference: str) -> list:
+    """Every GOV.UK Pay payment the sandbox holds with our `reference` (the order or account)."""
+    answer = requests.get(f"{sandbox_url}/pay/v1/payments", params={"reference": reference},
+                          headers={"Authorization": "Bearer sandbox-pay-key"}, timeout=10)
+    answer.raise_for_status()
+    return answer.json()["results"]

@@ -1,0 +1,1 @@
+"""Council tax: verify the resident, then check the account or pay towards it."""

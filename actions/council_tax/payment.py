@@ -1,0 +1,185 @@
+"""Pay council tax: verify -> balance and next instalment -> how much -> contact -> pay on GOV.UK Pay."""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from ..clients import CouncilServiceError, NotVerified, council_records_client
+from ..clients.records import Contact, CouncilTaxAccount
+from ..common.journey_form import skip_empty, stop_journey
+from ..common.services import call
+from ..common.tracker_text import is_answer, latest_entity, latest_text
+from ..common.wording import say_date
+from ..payments.money import read_amount, say_money
+from ..payments.order import Confirmation, OrderKind, OrderStopped, Placed, Summary, register
+from ..payments.step import OrderForm
+from ..waste.bulky_waste import _council_name
+from .verification import CouncilTaxVerificationStep, locked, say_next_instalment
+
+OWN_INTENTS = frozenset({"pay_council_tax", "check_council_tax", "inform"})
+EXPIRED_VERIFICATION = "For your security, your verification has timed out. Please start again to verify."
+
+
+async def verified_account(tracker: Tracker) -> CouncilTaxAccount:
+    """The account in full, with this conversation's verification. OrderStopped if it has timed out."""
+    try:
+        return await call(
+            council_records_client().council_tax_account, tracker.get_slot("ct_account"), tracker.get_slot("ct_token")
+        )
+    except NotVerified:
+        raise OrderStopped(EXPIRED_VERIFICATION, offer_contact=False)
+
+
+def masked(account_number: Text) -> Text:
+    return f"ending {str(account_number)[-4:]}"
+
+
+class CouncilTaxPayment(OrderKind):
+    kind = "council_tax"
+
+    async def summarise(self, tracker: Tracker) -> Summary:
+        account = await verified_account(tracker)
+        amount = int(tracker.get_slot("ct_amount"))
+        account.payment_for(amount)  # ValueError if the account's limits changed: caught by the caller as an error
+        return Summary(
+            text=f"a payment of **{say_money(amount)}** towards council tax account {masked(account.account_number)} "
+            f"for {account.address}",
+            amount=amount,
+            what="your council tax payment",
+        )
+
+    async def place(self, tracker: Tracker, contact: Optional[Contact]) -> Placed:
+        account = await verified_account(tracker)
+        amount = int(tracker.get_slot("ct_amount"))
+        try:
+            payment = account.payment_for(amount)
+        except ValueError:
+            raise OrderStopped("Sorry, that amount can no longer be paid on this account. Nothing has been charged.")
+        # One open payment per account and amount: asking to pay the same again reuses it.
+        return Placed(payment.reference, payment, done=False, key=f"council_tax:{account.account_number}:{amount}")
+
+    async def current(self, tracker: Tracker, reference: Text) -> Placed:
+        return await self.place(tracker, None)
+
+    def confirmation(self, tracker: Tracker, reference: Text, amount: int) -> Confirmation:
+        paid_reference = tracker.get_slot("payment_id") or reference
+        return Confirmation(
+            chat=f"Thank you, your payment of **{say_money(amount)}** towards your council tax went through. "
+            f"Your payment reference is **{paid_reference}**. It will show on your account within a few minutes.",
+            purpose="payment",
+            personalisation={
+                "council_name": _council_name(tracker),
+                "amount": say_money(amount),
+                "payment_for": f"council tax, account {masked(tracker.get_slot('ct_account'))}",
+                "date": _today(),
+                "reference": paid_reference,
+            },
+        )
+
+
+def _today() -> Text:
+    from datetime import date
+
+    return say_date(date.today())
+
+
+COUNCIL_TAX = register(CouncilTaxPayment())
+
+
+class ValidatePayCouncilTaxForm(CouncilTaxVerificationStep, OrderForm):
+    order = COUNCIL_TAX
+    own_intents = OWN_INTENTS
+
+    def name(self) -> Text:
+        return "validate_pay_council_tax_form"
+
+    async def order_questions(self, tracker: Tracker) -> List[Text]:
+        if locked(tracker):
+            return []
+        return self.verification_questions(tracker) + ["ct_amount"]
+
+    def after_verified(self, summary: Any, dispatcher: CollectingDispatcher) -> Dict[Text, Any]:
+        if summary.balance <= 0:
+            dispatcher.utter_message(text="There's nothing left to pay on your council tax account this year.")
+            return {"journey_blocked": True, "requested_slot": None}
+        return {}
+
+    async def extract_ct_amount(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        if tracker.get_slot("requested_slot") != "ct_amount":
+            return {}
+        picked = latest_entity(tracker, "attribute_value")
+        if picked:
+            return {"ct_amount": str(picked)}
+        return {"ct_amount": latest_text(tracker)} if is_answer(tracker, self.own_intents) else {}
+
+    @skip_empty
+    async def validate_ct_amount(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return {"ct_amount": int(value)}
+        try:
+            account = await verified_account(tracker)
+        except OrderStopped as stopped:
+            dispatcher.utter_message(text=stopped.message)
+            return {"ct_amount": None, "ct_token": None, "journey_blocked": True, "requested_slot": None}
+        except CouncilServiceError as error:
+            return stop_journey(dispatcher, error.resident_message, tracker.get_slot("council"))
+        text = str(value).strip().lower()
+        if text in ("instalment", "the instalment", "next instalment", "the next instalment", "installment"):
+            amount = account.next_instalment.amount if account.next_instalment else None
+        elif text in ("balance", "the balance", "the whole balance", "all of it", "everything", "the lot", "in full"):
+            amount = account.balance
+        else:
+            amount = read_amount(text)
+        if amount is None:
+            dispatcher.utter_message(
+                text="Sorry, I didn't catch the amount. Choose the instalment or the balance, or type an amount "
+                "in pounds, like £50."
+            )
+            return {"ct_amount": None}
+        try:
+            account.payment_for(amount)
+        except ValueError:
+            dispatcher.utter_message(
+                text=f"You can pay between {say_money(account.minimum_payment)} and "
+                f"{say_money(account.maximum_payment)} towards this account. Please choose an amount in that range."
+            )
+            return {"ct_amount": None}
+        return {"ct_amount": amount}
+
+
+class ActionAskCtAmount(Action):
+    def name(self) -> Text:
+        return "action_ask_ct_amount"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        try:
+            account = await verified_account(tracker)
+        except OrderStopped as stopped:
+            dispatcher.utter_message(text=stopped.message)
+            return [SlotSet("ct_token", None), SlotSet("journey_blocked", True)]
+        except CouncilServiceError as error:
+            dispatcher.utter_message(text=error.resident_message)
+            return [SlotSet("journey_blocked", True)]
+        if account.maximum_payment < account.minimum_payment or account.balance <= 0:
+            dispatcher.utter_message(text="There's nothing left to pay on your council tax account this year.")
+            return [SlotSet("journey_blocked", True)]
+        buttons = []
+        if account.next_instalment and account.next_instalment.amount < account.balance:
+            buttons.append({"title": f"The instalment ({say_money(account.next_instalment.amount)})",
+                            "payload": '/inform{"attribute_value":"instalment"}'})
+        buttons.append({"title": f"The balance ({say_money(account.balance)})",
+                        "payload": '/inform{"attribute_value":"balance"}'})
+        dispatcher.utter_message(
+            text=f"Your balance for {account.financial_year} is **{say_money(account.balance)}**. "
+            f"{say_next_instalment(account)}\nHow much would you like to pay? You can also type an amount.",
+            buttons=buttons,
+        )
+        return []

@@ -1,0 +1,157 @@
+"""Verifying a council tax payer: the account number and the property's postcode, both from the bill.
+
+The resident is never told which of the two was wrong. Three failed tries end the attempt, and no more are allowed
+in the same conversation. A verification lasts for this conversation only: its token is in `ct_token`, which is not
+carried into a new session (domain.yml, session_config) and expires at the records after a short while anyway.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from councils import postcodes
+
+from ..clients import CouncilServiceError, VerificationFailed, council_records_client
+from ..common.journey_form import skip_empty, stop_journey
+from ..common.journey_slots import reset_journey
+from ..common.services import call
+from ..common.tracker_text import is_answer, latest_entity, latest_text
+from ..payments.money import say_money
+
+MAX_ATTEMPTS = 3
+_ACCOUNT = re.compile(r"^\d{8}$")
+LOCKED = (
+    "For your security, I can't check council tax details again in this conversation. Please contact the council."
+)
+
+
+def verified(tracker: Tracker) -> bool:
+    return bool(tracker.get_slot("ct_token") and tracker.get_slot("ct_account"))
+
+
+def locked(tracker: Tracker) -> bool:
+    return int(tracker.get_slot("ct_attempts") or 0) >= MAX_ATTEMPTS
+
+
+class CouncilTaxVerificationStep:
+    """Mixin for a JourneyForm with the slots `ct_account` and `postcode`."""
+
+    own_intents: frozenset
+
+    def verification_questions(self, tracker: Tracker) -> List[Text]:
+        return [] if verified(tracker) else ["ct_account", "postcode"]
+
+    async def extract_ct_account(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        if tracker.get_slot("requested_slot") != "ct_account":
+            return {}
+        named = latest_entity(tracker, "reference")
+        if named and _ACCOUNT.match(str(named)):
+            return {"ct_account": str(named)}
+        return {"ct_account": latest_text(tracker)} if is_answer(tracker, self.own_intents) else {}
+
+    @skip_empty
+    async def validate_ct_account(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        if verified(tracker):
+            return {"ct_account": tracker.get_slot("ct_account")}
+        if tracker.get_slot("ct_account") is None:
+            return {"ct_account": None}  # a failed verification just now, from the postcode's validation
+        number = re.sub(r"[\s\-]", "", str(value))
+        if not _ACCOUNT.match(number):
+            dispatcher.utter_message(
+                text="A council tax account number has 8 digits, like 3854 5118. You'll find it at the top of "
+                "your council tax bill."
+            )
+            return {"ct_account": None}
+        postcode = tracker.get_slot("postcode")
+        if postcode:
+            return await self._verify(number, postcode, dispatcher, tracker)
+        return {"ct_account": number}
+
+    async def extract_postcode(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        if tracker.get_slot("requested_slot") != "postcode" or latest_entity(tracker, "postcode"):
+            return {}
+        return {"postcode": latest_text(tracker)} if is_answer(tracker, self.own_intents) else {}
+
+    @skip_empty
+    async def validate_postcode(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        if verified(tracker):
+            return {"postcode": value}
+        if tracker.get_slot("postcode") is None:
+            return {"postcode": None}  # a failed verification just now, from the account number's validation
+        postcode = postcodes.normalise(str(value)) or postcodes.find_in_text(str(value))
+        if not postcode:
+            dispatcher.utter_message(text="Sorry, that isn't a postcode I recognise. A postcode looks like PR7 1DP.")
+            return {"postcode": None}
+        account = tracker.get_slot("ct_account")
+        if account and _ACCOUNT.match(str(account)):
+            return await self._verify(str(account), postcode, dispatcher, tracker)
+        return {"postcode": postcode}
+
+    async def _verify(
+        self, account: Text, postcode: Text, dispatcher: CollectingDispatcher, tracker: Tracker
+    ) -> Dict[Text, Any]:
+        try:
+            result = await call(council_records_client().verify_council_tax, account, postcode)
+        except VerificationFailed as failed:
+            attempts = int(tracker.get_slot("ct_attempts") or 0) + 1
+            forget = {"ct_account": None, "postcode": None, "ct_attempts": attempts}
+            if attempts >= MAX_ATTEMPTS:
+                return {**forget, **stop_journey(
+                    dispatcher, "Sorry, those details still don't match an account, and that was the third try. "
+                    + LOCKED, tracker.get_slot("council"))}
+            dispatcher.utter_message(
+                text=f"{failed.resident_message} You have {MAX_ATTEMPTS - attempts} more "
+                f"{'try' if MAX_ATTEMPTS - attempts == 1 else 'tries'}."
+            )
+            return forget
+        except CouncilServiceError as error:
+            return {"ct_account": None, **stop_journey(dispatcher, error.resident_message, tracker.get_slot("council"))}
+        summary = result.account
+        dispatcher.utter_message(text=f"Thank you, you're verified for the council tax account at {summary.address}.")
+        return {
+            "ct_account": summary.account_number,
+            "postcode": postcode,
+            "ct_token": result.token,
+            "council": summary.council,
+            **self.after_verified(summary, dispatcher),
+        }
+
+    def after_verified(self, summary: Any, dispatcher: CollectingDispatcher) -> Dict[Text, Any]:
+        """Journeys can react to the account's summary; return extra slots to set."""
+        return {}
+
+
+def say_next_instalment(account: Any) -> Text:
+    nxt = account.next_instalment
+    if nxt is None:
+        return "There are no more instalments to pay this year."
+    late = " It is overdue." if nxt.overdue else ""
+    return f"Your next instalment is **{say_money(nxt.amount)}**, due on {nxt.due_date_text}.{late}"
+
+
+class ActionStartCouncilTax(Action):
+    """Starts a council tax journey clean, keeping a verification made earlier in this conversation; refuses to
+    start once three tries have failed."""
+
+    def name(self) -> Text:
+        return "action_start_council_tax"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        events = reset_journey()
+        if locked(tracker):
+            dispatcher.utter_message(text=LOCKED)
+            events.append(SlotSet("journey_blocked", True))
+        return events

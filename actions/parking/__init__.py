@@ -1,0 +1,1 @@
+"""Parking: paying a penalty charge notice (PCN)."""

@@ -1,0 +1,157 @@
+"""Pay a parking fine: the PCN number and the vehicle's registration -> the amount due (reduced within 14 days)
+-> contact -> pay on GOV.UK Pay. A paid or cancelled PCN gets a clear answer instead."""
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from ..clients import CouncilServiceError, PcnNotFound, council_records_client
+from ..clients.records import PCN_PAID, Contact, PenaltyCharge
+from ..common.journey_form import skip_empty, stop_journey
+from ..common.services import call
+from ..common.tracker_text import is_answer, latest_entity, latest_text
+from ..common.wording import say_date
+from ..payments.money import say_money
+from ..payments.order import Confirmation, OrderKind, OrderStopped, Placed, Summary, register
+from ..payments.step import OrderForm
+from ..waste.bulky_waste import _council_name
+
+OWN_INTENTS = frozenset({"pay_parking_fine", "inform"})
+_PCN = re.compile(r"^[A-Z]{2}\d{8}$")
+_VRM = re.compile(r"^[A-Z0-9]{2,8}$")
+NOT_FOUND = (
+    "Sorry, I couldn't find a penalty charge notice with that number and registration. Please check both against "
+    "the notice: the PCN number is two letters and eight digits, like CH40213377."
+)
+
+
+async def penalty_charge(tracker: Tracker) -> PenaltyCharge:
+    try:
+        return await call(council_records_client().penalty_charge, tracker.get_slot("pcn_number"),
+                          tracker.get_slot("pcn_vrm"))
+    except PcnNotFound:
+        raise OrderStopped(NOT_FOUND, offer_contact=False)
+
+
+def closed_message(pcn: PenaltyCharge) -> Text:
+    if pcn.message:
+        return pcn.message
+    return f"Penalty charge notice {pcn.pcn} is already {pcn.status}: there's nothing to pay."
+
+
+class ParkingFine(OrderKind):
+    kind = "parking_fine"
+
+    async def summarise(self, tracker: Tracker) -> Summary:
+        pcn = await penalty_charge(tracker)
+        if not pcn.payable:
+            raise OrderStopped(closed_message(pcn), offer_contact=False)
+        discount = (f", the reduced amount if paid by {pcn.discount_until_text}" if pcn.discount_applies else
+                    " (the full amount: the 14-day discount has ended)")
+        return Summary(
+            text=f"penalty charge notice **{pcn.pcn}** for {pcn.vrm}, issued at {pcn.location}: "
+            f"{pcn.contravention}. Amount due {say_money(pcn.amount_due)}{discount}",
+            amount=pcn.amount_due,
+            what="your parking fine",
+        )
+
+    async def place(self, tracker: Tracker, contact: Optional[Contact]) -> Placed:
+        pcn = await penalty_charge(tracker)
+        if not pcn.payable:
+            raise OrderStopped(closed_message(pcn), offer_contact=False)
+        return Placed(pcn.pcn, pcn.payment, done=False, key=f"pcn:{pcn.pcn}")
+
+    async def current(self, tracker: Tracker, reference: Text) -> Placed:
+        pcn = await penalty_charge(tracker)
+        return Placed(pcn.pcn, pcn.payment, done=pcn.status == PCN_PAID, key=f"pcn:{pcn.pcn}",
+                      expired=not pcn.payable and pcn.status != PCN_PAID)
+
+    def confirmation(self, tracker: Tracker, reference: Text, amount: int) -> Confirmation:
+        return Confirmation(
+            chat=f"Thank you, your payment of **{say_money(amount)}** for penalty charge notice **{reference}** "
+            f"went through. The PCN is now paid: there's nothing more to do. Your payment reference is "
+            f"**{tracker.get_slot('payment_id')}**.",
+            purpose="payment",
+            personalisation={
+                "council_name": _council_name(tracker),
+                "amount": say_money(amount),
+                "payment_for": f"penalty charge notice {reference}",
+                "date": say_date(date.today()),
+                "reference": reference,
+            },
+        )
+
+
+PARKING_FINE = register(ParkingFine())
+
+
+class ValidatePayParkingFineForm(OrderForm):
+    order = PARKING_FINE
+    own_intents = OWN_INTENTS
+
+    def name(self) -> Text:
+        return "validate_pay_parking_fine_form"
+
+    async def order_questions(self, tracker: Tracker) -> List[Text]:
+        return ["pcn_number", "pcn_vrm"]
+
+    async def extract_pcn_number(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        named = latest_entity(tracker, "reference")
+        if named and _PCN.match(re.sub(r"[\s\-]", "", str(named)).upper()) and not tracker.get_slot("pcn_number"):
+            return {"pcn_number": str(named)}
+        if tracker.get_slot("requested_slot") != "pcn_number":
+            return {}
+        return {"pcn_number": latest_text(tracker)} if is_answer(tracker, self.own_intents) else {}
+
+    @skip_empty
+    async def validate_pcn_number(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        number = re.sub(r"[\s\-]", "", str(value)).upper()
+        if not _PCN.match(number):
+            dispatcher.utter_message(
+                text="A PCN number is two letters and eight digits, like CH40213377. It's at the top of the notice."
+            )
+            return {"pcn_number": None}
+        return {"pcn_number": number}
+
+    async def extract_pcn_vrm(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        if tracker.get_slot("requested_slot") != "pcn_vrm":
+            return {}
+        return {"pcn_vrm": latest_text(tracker)} if is_answer(tracker, self.own_intents) else {}
+
+    @skip_empty
+    async def validate_pcn_vrm(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        vrm = re.sub(r"[\s\-]", "", str(value)).upper()
+        if not _VRM.match(vrm):
+            dispatcher.utter_message(text="Please type the vehicle's registration, like PF19 KZW.")
+            return {"pcn_vrm": None}
+        tracker.slots["pcn_vrm"] = vrm
+        try:
+            pcn = await penalty_charge(tracker)
+        except OrderStopped as stopped:
+            dispatcher.utter_message(text=stopped.message)
+            return {"pcn_vrm": None, "pcn_number": None}
+        except CouncilServiceError as error:
+            return stop_journey(dispatcher, error.resident_message, tracker.get_slot("council"))
+        if not pcn.payable:
+            dispatcher.utter_message(text=closed_message(pcn))
+            return {"pcn_vrm": vrm, "council": pcn.council, "journey_blocked": True, "requested_slot": None}
+        discount = (f"That's the reduced amount, if you pay by {pcn.discount_until_text}." if pcn.discount_applies
+                    else "The 14-day discount has ended, so this is the full amount.")
+        dispatcher.utter_message(
+            text=f"I've found penalty charge notice {pcn.pcn} ({pcn.contravention}, {pcn.location}). "
+            f"The amount due is **{say_money(pcn.amount_due)}**. {discount}"
+        )
+        return {"pcn_vrm": vrm, "council": pcn.council}

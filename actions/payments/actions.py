@@ -1,0 +1,125 @@
+"""The questions every paid journey shares, and its ending: the reference, and the Notify confirmation."""
+from __future__ import annotations
+
+import logging
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from ..clients import CouncilServiceError, NotificationRejected, ServiceUnavailable, notify_client
+from ..common.journey_slots import reset_journey
+from ..common.services import call
+from . import contact as contacts
+from .money import say_money
+from ..common.wording import contact_routes
+from .order import KINDS, OrderStopped
+from .step import NOT_NEEDED, PAID, payment_link_text
+
+logger = logging.getLogger(__name__)
+
+
+class ActionAskOrderConfirmed(Action):
+    def name(self) -> Text:
+        return "action_ask_order_confirmed"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        # The summary is worked out afresh each time it is shown, and its amount kept: the order placed must
+        # ask for exactly this amount (OrderForm.validate_order_confirmed).
+        kind = KINDS.get(tracker.get_slot("order_kind") or "")
+        if kind is None:
+            dispatcher.utter_message(text="Sorry, I've lost track of what we were ordering. Please start again.")
+            return [SlotSet("journey_blocked", True)]
+        try:
+            summary = await kind.summarise(tracker)
+        except OrderStopped as stopped:
+            dispatcher.utter_message(text=stopped.message)
+            dispatcher.utter_message(text=f"You can still get this done by contacting the council:\n"
+                                          f"{contact_routes(tracker.get_slot('council'))}")
+            return [SlotSet("journey_blocked", True)]
+        except CouncilServiceError as error:
+            dispatcher.utter_message(text=error.resident_message)
+            return [SlotSet("journey_blocked", True)]
+        amount = summary.amount
+        price = f"The total is **{say_money(amount)}**." if amount else "There's no charge."
+        go = f"Yes, pay {say_money(amount)}" if amount else "Yes, go ahead"
+        then = " I'll then give you a link to GOV.UK Pay's secure page to pay by card." if amount else ""
+        dispatcher.utter_message(
+            text=f"To check: {summary.text}. {price}{then} Shall I go ahead?",
+            buttons=[{"title": go, "payload": "/affirm"}, {"title": "No", "payload": "/deny"}],
+        )
+        return [SlotSet("order_summary", summary.text), SlotSet("order_amount", amount)]
+
+
+class ActionAskPaymentOutcome(Action):
+    def name(self) -> Text:
+        return "action_ask_payment_outcome"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        if tracker.get_slot("payment_url"):
+            dispatcher.utter_message(
+                text=payment_link_text(tracker),
+                buttons=[{"title": "I've paid", "payload": "/affirm"}, {"title": "Cancel", "payload": "/cancel"}],
+            )
+        else:
+            dispatcher.utter_message(
+                text="Would you like to try paying again?",
+                buttons=[{"title": "Try again", "payload": "/affirm"}, {"title": "No, cancel it", "payload": "/deny"}],
+            )
+        return []
+
+
+class ActionFinishOrder(Action):
+    """After the form: confirm a paid (or free) order, with its reference, and send the Notify confirmation."""
+
+    def name(self) -> Text:
+        return "action_finish_order"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        keep = reset_journey(keep=_VERIFIED)
+        outcome = tracker.get_slot("payment_outcome")
+        kind = KINDS.get(tracker.get_slot("order_kind") or "")
+        reference = tracker.get_slot("order_reference")
+        if tracker.get_slot("journey_blocked") or outcome not in (PAID, NOT_NEEDED) or kind is None or not reference:
+            dispatcher.utter_message(response="utter_anything_else")
+            return keep
+        amount = int(tracker.get_slot("payment_amount") or tracker.get_slot("order_amount") or 0)
+        confirmation = kind.confirmation(tracker, reference, amount if outcome == PAID else 0)
+        dispatcher.utter_message(text=confirmation.chat)
+        dispatcher.utter_message(text=await _send_confirmation(tracker, reference, confirmation))
+        dispatcher.utter_message(response="utter_anything_else")
+        open_payments: Dict[Text, Any] = dict(tracker.get_slot("open_payments") or {})
+        paid = {k: v for k, v in open_payments.items() if v.get("id") != tracker.get_slot("payment_id")}
+        return keep + [SlotSet("open_payments", paid)]
+
+
+_VERIFIED = ("ct_account", "ct_token")  # a verified resident stays verified for the rest of this session only
+
+
+async def _send_confirmation(tracker: Tracker, reference: Text, confirmation: Any) -> Text:
+    channel, address = contacts.split(tracker.get_slot("order_contact"))
+    if channel is None:
+        return f"Please keep your reference, **{reference}**: I haven't sent a confirmation, as you asked."
+    notify = notify_client()
+    try:
+        template = notify.templates.get(confirmation.purpose, channel)
+        send = notify.send_email if channel == "email" else notify.send_sms
+        await call(send, template, address, confirmation.personalisation, reference=reference)
+    except NotificationRejected:
+        return (
+            f"I couldn't send a confirmation to {address}: the messaging service didn't accept it. "
+            f"Please keep your reference, **{reference}**."
+        )
+    except ServiceUnavailable as error:
+        if error.maybe_processed:
+            return f"Your confirmation may take a while to arrive. Please keep your reference, **{reference}**."
+        return (
+            "I couldn't send your confirmation just now, as the messaging service isn't available. "
+            f"Your order is still complete: please keep your reference, **{reference}**."
+        )
+    except CouncilServiceError as error:
+        logger.warning("confirmation not sent: %s", error)
+        return f"I couldn't send your confirmation just now. Please keep your reference, **{reference}**."
+    return f"I've sent a confirmation {contacts.say_contact(tracker.get_slot('order_contact'))}."

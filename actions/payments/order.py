@@ -1,0 +1,82 @@
+"""What a journey's order is, as the shared payment steps need to know it.
+
+A journey subclasses `OrderKind` and registers it: the form's validation and the finishing action then look it up
+by the `order_kind` slot. The amount the resident is shown (`Summary.amount`) is kept in the conversation, and the
+order placed must ask for exactly that amount before any payment is made.
+"""
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from typing import Any, Dict, Optional, Text, Tuple
+
+from rasa_sdk import Tracker
+
+from ..clients.records import Contact, PaymentDetails
+
+
+class OrderStopped(Exception):
+    """The order can't go on (slot full, already subscribed, not allowed): `message` tells the resident why."""
+
+    def __init__(self, message: Text, *, offer_contact: bool = True, ask_again: Tuple[Text, ...] = ()) -> None:
+        super().__init__(message)
+        self.message = message
+        self.offer_contact = offer_contact
+        self.ask_again = ask_again  # slots to ask again instead of stopping (a slot that has just filled up)
+
+
+@dataclass(frozen=True)
+class Summary:
+    text: Text  # "a collection of 1 sofa from 12 Market Street on Friday 4 December"
+    amount: int  # pence, as shown; 0 for a free order
+    what: Text  # "your bulky waste collection": for the sentences around the payment
+
+
+@dataclass(frozen=True)
+class Placed:
+    """An order as the records hold it now."""
+
+    reference: Text  # what the resident quotes: booking, subscription or payment reference
+    payment: Optional[PaymentDetails]  # what to charge; None when nothing is (left) to pay
+    done: bool  # confirmed (paid, or free)
+    expired: bool = False  # the hold ran out (or it was cancelled): a new order is needed
+    key: Text = ""  # one open payment per key (the order, the PCN, the account and amount): see `open_payments`
+
+
+@dataclass(frozen=True)
+class Confirmation:
+    chat: Text  # what the bot says once it is done
+    purpose: Text  # Notify template purpose: bulky_waste, garden_waste, payment, report
+    personalisation: Dict[Text, Any] = field(default_factory=dict)
+
+
+class OrderKind(ABC):
+    kind: Text = ""
+
+    @abstractmethod
+    async def summarise(self, tracker: Tracker) -> Summary:
+        """What will be ordered and its price, from the form's answers. May raise OrderStopped."""
+
+    @abstractmethod
+    async def place(self, tracker: Tracker, contact: Optional[Contact]) -> Placed:
+        """Make the order in the records (or, for council tax and PCNs, work out the payment). Sent once.
+        May raise OrderStopped or a CouncilServiceError."""
+
+    @abstractmethod
+    async def current(self, tracker: Tracker, reference: Text) -> Placed:
+        """The order as the records have it now."""
+
+    async def cancel(self, tracker: Tracker, reference: Text) -> None:
+        """Withdraw an unpaid order (frees a slot). Nothing to do for accounts and PCNs."""
+
+    @abstractmethod
+    def confirmation(self, tracker: Tracker, reference: Text, amount: int) -> Confirmation:
+        """The closing sentence and the Notify confirmation of a completed order."""
+
+
+KINDS: Dict[Text, OrderKind] = {}
+
+
+def register(kind: OrderKind) -> OrderKind:
+    KINDS[kind.kind] = kind
+    return kind

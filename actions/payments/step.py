@@ -1,0 +1,312 @@
+"""The last three questions of every paid journey: where to send the confirmation, "shall I go ahead?", and the
+payment on GOV.UK Pay's page, checked with Pay (never taken on trust) when the resident comes back.
+
+Rules kept here, for every journey:
+- The order is placed only after the resident has seen the summary and its price, and the amount the records ask
+  for must equal the amount shown; otherwise nothing is charged.
+- One open payment per order: while a payment is in progress its link is shown again, never a second payment.
+- Nothing is confirmed until GET /payments/{id} says `success`.
+"""
+from __future__ import annotations
+
+import logging
+import secrets
+from urllib.parse import urlsplit
+from abc import abstractmethod
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from connectors.webchat_metadata import page_url
+
+from ..clients import CouncilServiceError, Rejected, ServiceUnavailable, pay_client
+from ..clients.pay import Payment
+from ..common.intents import ALWAYS_INTERRUPT
+from ..settings import settings
+from ..common.journey_form import JourneyForm, skip_empty, stop_journey
+from ..common.services import call
+from ..common.tracker_text import is_answer, latest_intent, latest_text
+from . import contact as contacts
+from .money import say_money
+from .order import OrderKind, OrderStopped, Placed
+
+logger = logging.getLogger(__name__)
+
+PAYMENT_QUESTIONS = ["order_contact", "order_confirmed", "payment_outcome"]
+PAID = "success"
+NOT_NEEDED = "not_needed"  # a free order: confirmed without a payment
+_NO = {"no", "no thanks", "no thank you", "none", "nope", "skip", "neither", "i don't have one", "dont have one"}
+
+# What Pay's codes mean for the resident (https://docs.payments.service.gov.uk/api_reference/#errors-caused-by-payment-statuses)
+FAILURE_WORDS = {
+    "P0010": "the card was declined, or it has expired",
+    "P0020": "the payment page timed out after 90 minutes",
+    "P0030": "the payment was cancelled on the payment page",
+    "P0040": "the payment was cancelled",
+    "P0050": "the payment provider had a problem",
+}
+
+
+class OrderForm(JourneyForm):
+    """A JourneyForm whose journey ends with an order that may need paying for."""
+
+    order: OrderKind
+
+    @abstractmethod
+    async def order_questions(self, tracker: Tracker) -> List[Text]:
+        """The journey's own questions, before the shared payment steps."""
+
+    async def questions(self, tracker: Tracker) -> List[Text]:
+        return await self.order_questions(tracker) + PAYMENT_QUESTIONS
+
+    # -- the confirmation's contact -------------------------------------------------------------------------
+
+    async def extract_order_contact(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        if tracker.get_slot("requested_slot") != "order_contact":
+            return {}
+        if latest_intent(tracker) == "deny":
+            return {"order_contact": contacts.NONE}
+        if not is_answer(tracker, self.answer_intents(tracker)):
+            return {}
+        return {"order_contact": latest_text(tracker)}
+
+    @skip_empty
+    async def validate_order_contact(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        text = str(value).strip()
+        chosen = text if text == contacts.NONE else contacts.read_contact(text)
+        if chosen is None and text.lower().strip(".!") in _NO:
+            chosen = contacts.NONE
+        if chosen is None:
+            dispatcher.utter_message(
+                text="That doesn't look like an email address or a UK mobile number. Please type one, like "
+                "name@example.com or 07700 900123, or say “no” to skip the confirmation."
+            )
+            return {"order_contact": None}
+        return {"order_contact": chosen, "order_kind": self.order.kind}
+
+    # -- "shall I go ahead?" ----------------------------------------------------------------------------------
+
+    async def extract_order_confirmed(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        if tracker.get_slot("requested_slot") != "order_confirmed":
+            return {}
+        intent = latest_intent(tracker)
+        if intent == "affirm":
+            return {"order_confirmed": True}
+        if intent == "deny":
+            return {"order_confirmed": False}
+        return {}
+
+    async def validate_order_confirmed(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        if value is None:
+            return {"order_confirmed": None}
+        if value is False:
+            dispatcher.utter_message(
+                text="OK, I haven't ordered anything and nothing has been charged. You can start again at any time."
+            )
+            return {"order_confirmed": False, "journey_blocked": True, "requested_slot": None}
+        shown = tracker.get_slot("order_amount")
+        try:
+            placed = await self.order.place(tracker, contacts.as_records_contact(tracker.get_slot("order_contact")))
+        except OrderStopped as stopped:
+            return self._stopped(dispatcher, tracker, stopped)
+        except CouncilServiceError as error:
+            return self._order_failed(dispatcher, tracker, error)
+        if placed.done and not placed.payment:
+            return {"order_confirmed": True, "order_reference": placed.reference, "payment_outcome": NOT_NEEDED}
+        if placed.payment is None or placed.payment.amount != shown:
+            # The price changed between the summary and the order: never charge what the resident wasn't shown.
+            await self._withdraw(tracker, placed.reference)
+            dispatcher.utter_message(
+                text="Sorry, the price has changed since I showed it to you, so I haven't charged anything. "
+                "Please start again to see the new price."
+            )
+            return {"order_confirmed": True, "journey_blocked": True, "requested_slot": None}
+        payment_slots = await self._payment_for(dispatcher, tracker, placed)
+        if payment_slots.get("journey_blocked"):
+            await self._withdraw(tracker, placed.reference)
+        return {"order_confirmed": True, "order_reference": placed.reference, **payment_slots}
+
+    # -- the payment ------------------------------------------------------------------------------------------
+
+    async def extract_payment_outcome(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        # Whatever the resident says once they're back ("I've paid", "done", the button) means "check it now";
+        # only a real interruption (cancel, urgent help, a person) is not.
+        if tracker.get_slot("requested_slot") != "payment_outcome":
+            return {}
+        if not latest_text(tracker) or latest_intent(tracker) in ALWAYS_INTERRUPT:
+            return {}
+        if not is_answer(tracker, self.answer_intents(tracker) | {"affirm", "deny", "thank"}):
+            return {}
+        return {"payment_outcome": "deny" if latest_intent(tracker) == "deny" else "check"}
+
+    @skip_empty
+    async def validate_payment_outcome(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        if value in (PAID, NOT_NEEDED):
+            return {"payment_outcome": value}
+        reference = tracker.get_slot("order_reference")
+        payment_id = tracker.get_slot("payment_id")
+        if not payment_id:
+            # The last payment failed and we asked whether to try again.
+            if value == "deny":
+                await self._withdraw(tracker, reference)
+                dispatcher.utter_message(text="OK. I've cancelled it, and nothing has been charged.")
+                return {"payment_outcome": None, "journey_blocked": True, "requested_slot": None}
+            return await self._try_again(dispatcher, tracker, reference)
+        try:
+            payment = await call(pay_client().get_payment, payment_id)
+        except CouncilServiceError:
+            dispatcher.utter_message(
+                text="Sorry, I can't check your payment with the payment service just now. **Please don't pay "
+                "again.** Tell me when you'd like me to check again, in a minute or two."
+            )
+            return {"payment_outcome": None}
+        if payment.succeeded:
+            return {"payment_outcome": PAID, "payment_amount": payment.amount}
+        if payment.in_progress:
+            dispatcher.utter_message(
+                text="I can't see a completed payment yet: the payment page says it isn't finished. "
+                "If you have just paid, give it a moment and tell me again."
+            )
+            return {"payment_outcome": None}
+        words = FAILURE_WORDS.get(payment.code or "", "the payment didn't go through")
+        dispatcher.utter_message(text=f"Your payment didn't go through: {words}. **Nothing has been charged.**")
+        return {"payment_outcome": None, "payment_id": None, "payment_url": None}
+
+    async def _try_again(self, dispatcher: CollectingDispatcher, tracker: Tracker, reference: Text) -> Dict[Text, Any]:
+        try:
+            placed = await self.order.current(tracker, reference)
+        except CouncilServiceError as error:
+            return stop_journey(dispatcher, error.resident_message, tracker.get_slot("council"))
+        if placed.done:
+            return {"payment_outcome": PAID}
+        if placed.expired or placed.payment is None:
+            dispatcher.utter_message(
+                text="Sorry, the time to pay for this has run out, so it has been released. Nothing has been "
+                "charged. Please start again."
+            )
+            return {"payment_outcome": None, "journey_blocked": True, "requested_slot": None}
+        if placed.payment.amount != tracker.get_slot("order_amount"):
+            dispatcher.utter_message(text="Sorry, the price has changed, so I haven't charged anything. Please start again.")
+            return {"payment_outcome": None, "journey_blocked": True, "requested_slot": None}
+        return {"payment_outcome": None, **await self._payment_for(dispatcher, tracker, placed)}
+
+    async def _payment_for(self, dispatcher: CollectingDispatcher, tracker: Tracker, placed: Placed) -> Dict[Text, Any]:
+        """A payment on GOV.UK Pay for `placed`: the open one for the same order and amount if there is one."""
+        assert placed.payment is not None and placed.payment.amount is not None
+        open_payments: Dict[Text, Any] = dict(tracker.get_slot("open_payments") or {})
+        key = placed.key or placed.reference
+        earlier = open_payments.get(key)
+        pay = pay_client()
+        if earlier and earlier.get("amount") == placed.payment.amount:
+            try:
+                payment: Payment = await call(pay.get_payment, earlier["id"])
+            except CouncilServiceError:
+                payment = None  # type: ignore[assignment]
+            if payment is not None and payment.succeeded:
+                return {"payment_id": payment.payment_id, "payment_outcome": PAID}
+            if payment is not None and payment.in_progress and payment.next_url:
+                return {"payment_id": payment.payment_id, "payment_url": payment.next_url}
+        channel, address = contacts.split(tracker.get_slot("order_contact"))
+        try:
+            payment = await call(
+                pay.create_payment,
+                **placed.payment.pay_arguments(),
+                return_url=return_url(tracker),
+                email=address if channel == "email" else None,
+            )
+        except CouncilServiceError as error:
+            logger.warning("payment not created for a %s order: %s", self.order.kind, error)
+            if isinstance(error, ServiceUnavailable) and error.maybe_processed:
+                text = (
+                    "Sorry, the payment service stopped answering while I set up your payment. Nothing has been "
+                    "charged: you only pay on the payment page, and I can't give you that page now."
+                )
+            else:
+                text = "Sorry, I couldn't set up the payment: the payment service isn't available just now. " \
+                       "Nothing has been charged."
+            return stop_journey(dispatcher, f"{text} I've cancelled the order so nothing is left half-made.",
+                                tracker.get_slot("council"))
+        open_payments[key] = {"id": payment.payment_id, "amount": payment.amount}
+        return {"payment_id": payment.payment_id, "payment_url": payment.next_url, "open_payments": open_payments}
+
+    async def _withdraw(self, tracker: Tracker, reference: Optional[Text]) -> None:
+        await withdraw(self.order, tracker, reference)
+
+    def _stopped(self, dispatcher: CollectingDispatcher, tracker: Tracker, stopped: OrderStopped) -> Dict[Text, Any]:
+        if stopped.ask_again:
+            # e.g. the slot filled up while the resident was deciding: choose again, then confirm again.
+            dispatcher.utter_message(text=stopped.message)
+            return {**{slot: None for slot in stopped.ask_again}, "order_confirmed": None}
+        if stopped.offer_contact:
+            return stop_journey(dispatcher, stopped.message, tracker.get_slot("council"))
+        dispatcher.utter_message(text=stopped.message)
+        return {"journey_blocked": True, "requested_slot": None}
+
+    def _order_failed(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, error: CouncilServiceError
+    ) -> Dict[Text, Any]:
+        if isinstance(error, ServiceUnavailable) and error.maybe_processed:
+            text = (
+                "Sorry, the council's system stopped answering while I placed your order, so I can't tell whether "
+                "it was made. Nothing has been charged, and an unpaid order is released on its own."
+            )
+        elif isinstance(error, Rejected):
+            text = f"Sorry, I couldn't place the order: {error.resident_message} Nothing has been charged."
+        else:
+            text = "Sorry, I couldn't place the order just now. Nothing has been charged."
+        return stop_journey(dispatcher, text, tracker.get_slot("council"))
+
+
+async def withdraw(order: OrderKind, tracker: Tracker, reference: Optional[Text]) -> None:
+    """Cancel an unpaid order and its open payment. Best effort: an unpaid order we can't cancel is released on
+    its own when its hold runs out, and an unfinished payment expires after 90 minutes."""
+    payment_id = tracker.get_slot("payment_id")
+    try:
+        if payment_id:
+            await call(pay_client().cancel_payment, payment_id)
+    except CouncilServiceError as error:
+        logger.info("open payment not cancelled: %s", error)
+    try:
+        if reference:
+            await order.cancel(tracker, reference)
+    except CouncilServiceError as error:
+        logger.info("%s order not cancelled (it expires with its hold): %s", order.kind, error)
+
+
+RETURNED_QUERY = "council_chat=payment-returned"  # webchat/src/council-chat.js reads it
+
+
+def return_url(tracker: Tracker) -> Text:
+    """Where Pay sends the resident back: the web chat page they came from, if it is on an allowed origin (see
+    actions/settings.py), else PAY_RETURN_URL_BASE with a random token. Either way the bot looks the payment up by
+    its id, never trusting the return."""
+    page = page_url(tracker.latest_message)
+    if page:
+        parts = urlsplit(page)
+        allowed = settings().pay_return_origins
+        if f"{parts.scheme}://{parts.netloc}" in allowed or f"{parts.scheme}://{parts.hostname}:*" in allowed:
+            return f"{page}?{RETURNED_QUERY}"
+    return pay_client().return_url(secrets.token_urlsafe(12))
+
+
+def payment_link_text(tracker: Tracker) -> Text:
+    amount = tracker.get_slot("order_amount") or 0
+    return (
+        f"Please pay **{say_money(int(amount))}** on GOV.UK Pay's secure page: [pay {say_money(int(amount))} now]"
+        f"({tracker.get_slot('payment_url')}). Never type your card number here.\n"
+        "When you've finished, come back to this chat and tell me, or press “I've paid”."
+    )

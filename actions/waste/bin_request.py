@@ -1,0 +1,212 @@
+"""Ask for a new, replacement, extra or larger bin: address -> which bin -> why -> the charge, if any -> pay."""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Text, Tuple
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from ..clients import CouncilServiceError, council_records_client
+from ..clients.records import CANCELLED, EXPIRED, BinKind, Contact, RecordsRejected
+from ..common.address_step import AddressStep
+from ..common.journey_form import skip_empty, stop_journey
+from ..common.services import call
+from ..common.tracker_text import is_answer, latest_entity, latest_text
+from ..payments.money import say_money
+from ..payments.order import Confirmation, OrderKind, OrderStopped, Placed, Summary, register
+from ..payments.step import OrderForm
+from .bulky_waste import _council_name
+
+OWN_INTENTS = frozenset({"request_new_bin", "inform"})
+
+# (the slot's value, the button, how the summary says it)
+REQUEST_TYPES: Tuple[Tuple[Text, Text, Text], ...] = (
+    ("replacement:damaged", "Replace a damaged bin", "a replacement for a damaged"),
+    ("replacement:stolen", "Replace a stolen bin", "a replacement for a stolen"),
+    ("replacement:lost", "Replace a lost bin", "a replacement for a lost"),
+    ("extra", "An extra bin", "an extra"),
+    ("larger", "A larger bin (6 or more people live here)", "a larger"),
+    ("new_property", "Bins for a new home", "a new-home"),
+)
+_TYPE_WORDS = {
+    "damaged": "replacement:damaged", "broken": "replacement:damaged", "cracked": "replacement:damaged",
+    "stolen": "replacement:stolen", "nicked": "replacement:stolen", "lost": "replacement:lost",
+    "missing": "replacement:lost", "extra": "extra", "another": "extra", "second": "extra",
+    "additional": "extra", "larger": "larger", "bigger": "larger", "new home": "new_property",
+    "new build": "new_property", "moved in": "new_property", "new property": "new_property",
+}
+
+
+def _kind_name(kind: BinKind) -> Text:
+    return kind.name or kind.stream
+
+
+class BinRequestOrder(OrderKind):
+    kind = "bin_request"
+
+    async def summarise(self, tracker: Tracker) -> Summary:
+        rules = await call(council_records_client().bin_request_rules, tracker.get_slot("council"))
+        stream, request = tracker.get_slot("bin_request_stream"), tracker.get_slot("bin_request_type")
+        kind = next(b for b in rules.bins if b.stream == stream)
+        rule = rules.rule(stream, request.split(":")[0])
+        words = next(w for value, _, w in REQUEST_TYPES if value == request)
+        return Summary(
+            text=f"{words} {_kind_name(kind)}, delivered to **{tracker.get_slot('address')}** within "
+            f"{rules.delivery_working_days} working days",
+            amount=rule.charge if rule else 0,
+            what="your bin request",
+        )
+
+    async def place(self, tracker: Tracker, contact: Optional[Contact]) -> Placed:
+        request, _, reason = str(tracker.get_slot("bin_request_type")).partition(":")
+        household = None
+        if request == "larger":
+            rules = await call(council_records_client().bin_request_rules, tracker.get_slot("council"))
+            household = rules.larger_bin_household_size  # the resident said so by choosing that button
+        try:
+            made = await call(
+                council_records_client().request_bin, tracker.get_slot("uprn"), tracker.get_slot("bin_request_stream"),
+                request, reason=reason or None, household_size=household, contact=contact,
+            )
+        except RecordsRejected as refused:
+            raise OrderStopped(refused.resident_message)
+        return Placed(made.reference, made.payment, made.requested)
+
+    async def current(self, tracker: Tracker, reference: Text) -> Placed:
+        made = await call(council_records_client().bin_request, reference)
+        return Placed(made.reference, made.payment, made.requested, expired=made.status in (CANCELLED, EXPIRED))
+
+    async def cancel(self, tracker: Tracker, reference: Text) -> None:
+        await call(council_records_client().cancel_bin_request, reference)
+
+    def confirmation(self, tracker: Tracker, reference: Text, amount: int) -> Confirmation:
+        what = tracker.get_slot("order_summary") or "your bin"
+        paid = f"Thank you, your payment of {say_money(amount)} went through. " if amount else ""
+        chat = f"{paid}I've asked for {what}. Your reference is **{reference}**."
+        if amount:
+            return Confirmation(chat, "payment", {
+                "council_name": _council_name(tracker), "amount": say_money(amount), "reference": reference,
+                "payment_for": what.replace("**", ""), "date": _today(),
+            })
+        return Confirmation(chat, "report", {
+            "council_name": _council_name(tracker), "reference": reference,
+            "report_type": f"your request for {what.split(', delivered')[0]}",
+            "location": tracker.get_slot("address") or "", "service_notice": "We'll deliver it within 10 working days.",
+        })
+
+
+def _today() -> Text:
+    from datetime import date
+
+    from ..common.wording import say_date
+
+    return say_date(date.today())
+
+
+BIN_REQUEST = register(BinRequestOrder())
+
+
+class ValidateBinRequestForm(AddressStep, OrderForm):
+    order = BIN_REQUEST
+    own_intents = OWN_INTENTS
+
+    def name(self) -> Text:
+        return "validate_bin_request_form"
+
+    async def order_questions(self, tracker: Tracker) -> List[Text]:
+        return ["postcode", "uprn", "bin_request_stream", "bin_request_type"]
+
+    async def extract_bin_request_stream(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        if tracker.get_slot("requested_slot") != "bin_request_stream":
+            return {}
+        named = latest_entity(tracker, "bin_type")
+        if named:
+            return {"bin_request_stream": str(named)}
+        return {"bin_request_stream": latest_text(tracker)} if is_answer(tracker, self.own_intents) else {}
+
+    @skip_empty
+    async def validate_bin_request_stream(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        try:
+            rules = await call(council_records_client().bin_request_rules, tracker.get_slot("council"))
+        except CouncilServiceError as error:
+            return stop_journey(dispatcher, error.resident_message, tracker.get_slot("council"))
+        wanted = str(value).strip().lower()
+        matches = [b for b in rules.bins if wanted == b.stream]
+        if not matches:
+            matches = [b for b in rules.bins if (b.name and b.name.lower() in wanted)
+                       or (b.colour and b.colour.lower() in wanted.split())
+                       or b.stream in wanted]
+        if len(matches) != 1:
+            dispatcher.utter_message(text="Sorry, which bin? Please choose one of the council's bins.")
+            return {"bin_request_stream": None}
+        return {"bin_request_stream": matches[0].stream}
+
+    async def extract_bin_request_type(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        if tracker.get_slot("requested_slot") != "bin_request_type":
+            return {}
+        picked = latest_entity(tracker, "attribute_value")
+        if picked:
+            return {"bin_request_type": str(picked)}
+        return {"bin_request_type": latest_text(tracker)} if is_answer(tracker, self.own_intents) else {}
+
+    @skip_empty
+    async def validate_bin_request_type(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        text = str(value).strip().lower()
+        request = text if text in {v for v, _, _ in REQUEST_TYPES} else None
+        if request is None:
+            found = {v for word, v in _TYPE_WORDS.items() if word in text}
+            request = found.pop() if len(found) == 1 else None
+        if request is None:
+            dispatcher.utter_message(text="Sorry, I didn't catch why you need the bin. Please choose one.")
+            return {"bin_request_type": None}
+        try:
+            rules = await call(council_records_client().bin_request_rules, tracker.get_slot("council"))
+        except CouncilServiceError as error:
+            return stop_journey(dispatcher, error.resident_message, tracker.get_slot("council"))
+        rule = rules.rule(tracker.get_slot("bin_request_stream"), request.split(":")[0])
+        if rule is None or not rule.allowed:
+            dispatcher.utter_message(text=f"Sorry, we can't do that for this bin. {rule.rule if rule else ''}".strip())
+            return {"bin_request_type": None}
+        dispatcher.utter_message(text=f"The charge for this is {rule.charge_text}. {rule.rule}".strip())
+        return {"bin_request_type": request}
+
+
+class ActionAskBinRequestStream(Action):
+    def name(self) -> Text:
+        return "action_ask_bin_request_stream"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        try:
+            rules = await call(council_records_client().bin_request_rules, tracker.get_slot("council"))
+        except CouncilServiceError as error:
+            dispatcher.utter_message(text=error.resident_message)
+            return []
+        dispatcher.utter_message(
+            text="Which bin do you need?",
+            buttons=[{"title": _kind_name(b).capitalize(), "payload": f'/inform{{"bin_type":"{b.stream}"}}'}
+                     for b in rules.bins],
+        )
+        return []
+
+
+class ActionAskBinRequestType(Action):
+    def name(self) -> Text:
+        return "action_ask_bin_request_type"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        dispatcher.utter_message(
+            text="What do you need it for?",
+            buttons=[{"title": title, "payload": f'/inform{{"attribute_value":"{value}"}}'}
+                     for value, title, _ in REQUEST_TYPES],
+        )
+        return []

@@ -1,0 +1,243 @@
+"""Book a bulky waste collection: address -> what items -> a slot on the round -> contact -> price -> pay."""
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from ..clients import CouncilServiceError, council_records_client
+from ..clients.records import CANCELLED, EXPIRED, Contact, RecordsRejected, SlotFull
+from ..common.address_step import AddressStep
+from ..common.journey_form import skip_empty, stop_journey
+from ..common.services import call
+from ..common.tracker_text import is_answer, latest_entity, latest_text
+from ..common.wording import say_date
+from ..payments.money import say_money
+from ..payments.order import Confirmation, OrderKind, OrderStopped, Placed, Summary, register
+from ..payments.step import OrderForm
+from .bulky_items import describe_items, price_of, read_items
+
+OWN_INTENTS = frozenset({"book_bulky_waste", "inform", "ask_recycling"})
+
+
+class BulkyWaste(OrderKind):
+    kind = "bulky_waste"
+
+    async def summarise(self, tracker: Tracker) -> Summary:
+        catalogue = await call(council_records_client().bulky_waste_catalogue, tracker.get_slot("council"))
+        items: Dict[str, int] = tracker.get_slot("bulky_items") or {}
+        when = say_date(date.fromisoformat(tracker.get_slot("bulky_slot")))
+        return Summary(
+            text=f"a collection of {describe_items(items, catalogue)} from **{tracker.get_slot('address')}** "
+            f"on **{when}**",
+            amount=price_of(items, catalogue),
+            what="your bulky waste collection",
+        )
+
+    async def place(self, tracker: Tracker, contact: Optional[Contact]) -> Placed:
+        try:
+            booking = await call(
+                council_records_client().book_bulky_waste,
+                tracker.get_slot("uprn"), tracker.get_slot("bulky_slot"), tracker.get_slot("bulky_items"),
+                contact=contact,
+            )
+        except SlotFull as full:
+            raise OrderStopped(f"Sorry, that day has just been fully booked. {full.resident_message}",
+                               ask_again=("bulky_slot",))
+        except RecordsRejected as refused:
+            raise OrderStopped(refused.resident_message)
+        return Placed(booking.reference, booking.payment, booking.confirmed)
+
+    async def current(self, tracker: Tracker, reference: Text) -> Placed:
+        booking = await call(council_records_client().bulky_waste_booking, reference)
+        return Placed(booking.reference, booking.payment, booking.confirmed,
+                      expired=booking.status in (CANCELLED, EXPIRED))
+
+    async def cancel(self, tracker: Tracker, reference: Text) -> None:
+        await call(council_records_client().cancel_bulky_waste_booking, reference)
+
+    def confirmation(self, tracker: Tracker, reference: Text, amount: int) -> Confirmation:
+        when = say_date(date.fromisoformat(tracker.get_slot("bulky_slot")))
+        return Confirmation(
+            chat=f"Thank you, your payment of {say_money(amount)} went through. Your bulky waste collection is "
+            f"booked for **{when}**. Your booking reference is **{reference}**.\n"
+            "Please put the items outside by 7am on that day, where the crew can reach them.",
+            purpose="bulky_waste",
+            personalisation={
+                "council_name": _council_name(tracker),
+                "reference": reference,
+                "items": tracker.get_slot("order_summary") or "",
+                "collection_date": when,
+                "address": tracker.get_slot("address") or "",
+                "amount": say_money(amount),
+            },
+        )
+
+
+BULKY_WASTE = register(BulkyWaste())
+
+
+def _council_name(tracker: Tracker) -> Text:
+    import councils
+
+    council = tracker.get_slot("council")
+    return councils.load_council(council)["name"] if council in councils.COUNCIL_IDS else "Your council"
+
+
+class ValidateBulkyWasteForm(AddressStep, OrderForm):
+    order = BULKY_WASTE
+    own_intents = OWN_INTENTS
+
+    def name(self) -> Text:
+        return "validate_bulky_waste_form"
+
+    async def order_questions(self, tracker: Tracker) -> List[Text]:
+        return ["postcode", "uprn", "bulky_items", "bulky_slot"]
+
+    async def extract_bulky_items(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        if tracker.get_slot("requested_slot") != "bulky_items" or not is_answer(tracker, self.own_intents):
+            return {}
+        return {"bulky_items": latest_text(tracker)}
+
+    @skip_empty
+    async def validate_bulky_items(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        if isinstance(value, dict):
+            return {"bulky_items": value}
+        try:
+            catalogue = await call(council_records_client().bulky_waste_catalogue, tracker.get_slot("council"))
+        except CouncilServiceError as error:
+            return stop_journey(dispatcher, error.resident_message, tracker.get_slot("council"))
+        reading = read_items(str(value), catalogue)
+        for refused in reading.not_accepted:
+            dispatcher.utter_message(text=f"We can't collect {refused.name.lower()}. {refused.instead}")
+        if reading.unknown:
+            dispatcher.utter_message(
+                text=f"Sorry, I don't recognise “{reading.unknown[0]}” as something we collect. We collect, for "
+                f"example: {_examples(catalogue)}."
+            )
+        if reading.count > catalogue.max_items:
+            dispatcher.utter_message(
+                text=f"One collection can take up to {catalogue.max_items} items, and that's {reading.count}. "
+                "Please tell me which items to book this time; you can book another collection for the rest."
+            )
+            return {"bulky_items": None}
+        if reading.unknown or not reading.items:
+            if reading.items:
+                dispatcher.utter_message(text=f"So far I have: {describe_items(reading.items, catalogue)}.")
+            dispatcher.utter_message(text="Please tell me all the items again, for example “a sofa and two chairs”.")
+            return {"bulky_items": None}
+        try:
+            slots = await call(council_records_client().bulky_waste_slots, tracker.get_slot("uprn"))
+        except CouncilServiceError as error:
+            return stop_journey(dispatcher, error.resident_message, tracker.get_slot("council"))
+        if not slots.available():
+            return stop_journey(
+                dispatcher,
+                "Sorry, every collection day I can offer at this address is fully booked. New days open each "
+                "week, so please try again in a few days. Nothing has been booked or charged.",
+                tracker.get_slot("council"),
+            )
+        return {"bulky_items": reading.items}
+
+    async def extract_bulky_slot(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        if tracker.get_slot("requested_slot") != "bulky_slot":
+            return {}
+        picked = latest_entity(tracker, "attribute_value")
+        if picked:
+            return {"bulky_slot": str(picked)}
+        return {"bulky_slot": latest_text(tracker)} if is_answer(tracker, self.own_intents) else {}
+
+    @skip_empty
+    async def validate_bulky_slot(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        try:
+            slots = await call(council_records_client().bulky_waste_slots, tracker.get_slot("uprn"))
+        except CouncilServiceError as error:
+            return stop_journey(dispatcher, error.resident_message, tracker.get_slot("council"))
+        available = slots.available()
+        chosen = _match_slot(str(value), available)
+        if chosen is None:
+            dispatcher.utter_message(text="Sorry, that isn't one of the days I can offer. Please choose one of them.")
+            return {"bulky_slot": None}
+        return {"bulky_slot": chosen}
+
+
+def _examples(catalogue: Any) -> Text:
+    return ", ".join(f"{i.name.lower()} ({i.price_text})" for i in catalogue.items[:8])
+
+
+def _match_slot(text: Text, available: List[Any]) -> Optional[Text]:
+    wanted = text.strip().lower()
+    for slot in available:
+        if wanted == slot.date.isoformat():
+            return slot.date.isoformat()
+    words = set(re.findall(r"[a-z]+|\d+", wanted))
+    matches = [
+        s for s in available
+        if words and (words & {str(s.date.day), s.date.strftime("%A").lower()})
+        and (not (words & _MONTHS) or s.date.strftime("%B").lower() in words)
+    ]
+    if len(matches) == 1:
+        return matches[0].date.isoformat()
+    if wanted in ("first", "the first", "earliest", "the earliest", "first one", "soonest") and available:
+        return available[0].date.isoformat()
+    return None
+
+
+_MONTHS = {date(2000, m, 1).strftime("%B").lower() for m in range(1, 13)}
+
+
+class ActionAskBulkyItems(Action):
+    def name(self) -> Text:
+        return "action_ask_bulky_items"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        try:
+            catalogue = await call(council_records_client().bulky_waste_catalogue, tracker.get_slot("council"))
+            limit = f" One collection takes up to {catalogue.max_items} items."
+        except CouncilServiceError:
+            limit = ""
+        dispatcher.utter_message(
+            text=f"What would you like us to collect? For example “a sofa and two chairs”.{limit}"
+        )
+        return []
+
+
+class ActionAskBulkySlot(Action):
+    def name(self) -> Text:
+        return "action_ask_bulky_slot"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        try:
+            slots = await call(council_records_client().bulky_waste_slots, tracker.get_slot("uprn"))
+        except CouncilServiceError as error:
+            dispatcher.utter_message(text=error.resident_message)
+            return []
+        available = slots.available()
+        if not available:
+            dispatcher.utter_message(
+                text="Sorry, every collection day I can offer at this address is fully booked. New days open each "
+                "week, so please try again in a few days, or contact the council.",
+                buttons=[{"title": "Cancel", "payload": "/cancel"}],
+            )
+            return []
+        dispatcher.utter_message(
+            text="Which day would you like? These are the days with space on your round:",
+            buttons=[
+                {"title": s.date_text, "payload": f'/inform{{"attribute_value":"{s.date.isoformat()}"}}'}
+                for s in available
+            ],
+        )
+        return []

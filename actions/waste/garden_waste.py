@@ -1,0 +1,124 @@
+"""Subscribe to, or renew, the paid garden waste collection: address -> price and season -> contact -> pay."""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from ..clients import CouncilServiceError, council_records_client
+from ..clients.records import ACTIVE, CANCELLED, EXPIRED, AlreadySubscribed, Contact, RecordsRejected
+from ..common.address_step import AddressStep
+from ..common.journey_form import stop_journey
+from ..common.services import call
+from ..payments.money import say_money
+from ..payments.order import Confirmation, OrderKind, OrderStopped, Placed, Summary, register
+from ..payments.step import OrderForm
+from .bulky_waste import _council_name
+
+OWN_INTENTS = frozenset({"garden_waste_subscription", "inform"})
+
+
+class GardenWaste(OrderKind):
+    kind = "garden_waste"
+
+    async def summarise(self, tracker: Tracker) -> Summary:
+        status = await call(council_records_client().garden_waste_status, tracker.get_slot("uprn"))
+        if status.next_action is None or status.target_season is None:
+            raise OrderStopped(status.message, offer_contact=False)
+        verb = "renewal of your" if status.next_action == "renew" else "new"
+        season = status.target_season
+        return Summary(
+            text=f"a {verb} garden waste subscription for **{season.name}** ({season.start_text} to "
+            f"{season.end_text}), for 1 {status.bin_name}, at **{tracker.get_slot('address')}**",
+            amount=status.price_per_bin,
+            what="your garden waste subscription",
+        )
+
+    async def place(self, tracker: Tracker, contact: Optional[Contact]) -> Placed:
+        try:
+            subscription = await call(
+                council_records_client().subscribe_garden_waste, tracker.get_slot("uprn"), 1, contact=contact
+            )
+        except (AlreadySubscribed, RecordsRejected) as refused:
+            raise OrderStopped(refused.resident_message, offer_contact=False)
+        return Placed(subscription.reference, subscription.payment, subscription.status == ACTIVE)
+
+    async def current(self, tracker: Tracker, reference: Text) -> Placed:
+        subscription = await call(council_records_client().garden_waste_subscription, reference)
+        return Placed(subscription.reference, subscription.payment, subscription.active,
+                      expired=subscription.status in (CANCELLED, EXPIRED))
+
+    async def cancel(self, tracker: Tracker, reference: Text) -> None:
+        await call(council_records_client().cancel_garden_waste_subscription, reference)
+
+    def confirmation(self, tracker: Tracker, reference: Text, amount: int) -> Confirmation:
+        return Confirmation(
+            chat=f"Thank you, your payment of {say_money(amount)} went through, and your garden waste subscription "
+            f"is confirmed: {tracker.get_slot('order_summary')}. Your reference is **{reference}**. Collections are "
+            "every two weeks on your usual collection day.",
+            purpose="garden_waste",
+            personalisation={
+                "council_name": _council_name(tracker),
+                "reference": reference,
+                "season": _season(tracker.get_slot("order_summary") or ""),
+                "bins": "1",
+                "bin_name": "garden waste bin",
+                "address": tracker.get_slot("address") or "",
+                "amount": say_money(amount),
+                "new_bin": "no",
+            },
+        )
+
+
+def _season(summary: Text) -> Text:
+    start = summary.find("for **")
+    return summary[start + 6: summary.find("**", start + 6)] if start >= 0 else ""
+
+
+GARDEN_WASTE = register(GardenWaste())
+
+
+class ValidateGardenWasteForm(AddressStep, OrderForm):
+    order = GARDEN_WASTE
+    own_intents = OWN_INTENTS
+
+    def name(self) -> Text:
+        return "validate_garden_waste_form"
+
+    async def order_questions(self, tracker: Tracker) -> List[Text]:
+        return ["postcode", "uprn"]
+
+    async def validate_uprn(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,  # type: ignore[override]
+                            domain: Dict) -> Dict[Text, Any]:
+        chosen = await AddressStep.validate_uprn(self, value, dispatcher, tracker, domain)
+        return await self._check_status(chosen, dispatcher, tracker)
+
+    async def validate_postcode(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,  # type: ignore[override]
+                                domain: Dict) -> Dict[Text, Any]:
+        found = await AddressStep.validate_postcode(self, value, dispatcher, tracker, domain)
+        return await self._check_status(found, dispatcher, tracker)
+
+    async def _check_status(
+        self, slots: Dict[Text, Any], dispatcher: CollectingDispatcher, tracker: Tracker
+    ) -> Dict[Text, Any]:
+        """Once the address is known: say the price and season, or that it is already subscribed."""
+        uprn = slots.get("uprn")
+        if not uprn or slots.get("journey_blocked"):
+            return slots
+        council = slots.get("council") or tracker.get_slot("council")
+        try:
+            status = await call(council_records_client().garden_waste_status, uprn)
+            prices = await call(council_records_client().garden_waste_prices, status.council)
+        except CouncilServiceError as error:
+            return {**slots, **stop_journey(dispatcher, error.resident_message, council)}
+        if status.next_action is None:
+            dispatcher.utter_message(text=status.message)
+            return {**slots, "journey_blocked": True, "requested_slot": None}
+        season = status.target_season
+        dispatcher.utter_message(
+            text=f"Garden waste collections at {slots.get('address')} cost {prices.price_text}. "
+            f"{'Renewing' if status.next_action == 'renew' else 'Subscribing'} now covers {season.name} "
+            f"({season.start_text} to {season.end_text}). {prices.collections}"
+        )
+        return slots
