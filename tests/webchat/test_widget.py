@@ -458,3 +458,38 @@ def test_the_conversation_continues_after_paying_on_another_site(page, demo, san
     texts = [e.get("text") for e in events if e["event"] == "user"]
     visible = [t for t in texts if not t.startswith("/")]
     assert visible == ["what are your opening hours", "when is my bin day", "PR7 1DP"], texts
+
+
+def test_back_from_paying_a_parking_fine_the_bot_checks_and_confirms(page, demo, sandbox, webchat_rasa):
+    url = demo("south_ribble")
+    page.goto(url)
+    launcher(page).click()
+    wait_until_answered(page)
+    say(page, "I want to pay a parking fine")
+    expect(bot(page).last).to_contain_text("PCN")
+    say(page, "SR70018842")
+    say(page, "DK20 UJH")
+    expect(bot(page).last).to_contain_text("confirmation")
+    say(page, "no")
+    page.locator(".cc-reply", has_text="Yes, pay").click()
+    link = page.locator("#council-chat a", has_text="now").last
+    expect(link).to_be_visible()
+    href = link.get_attribute("href")
+    assert "/pay/secure/" in href
+    page.goto(href)
+    page.get_by_label("Card number").fill("4242424242424242")
+    page.get_by_label("Month").fill("12")
+    page.get_by_label("Year").fill("30")
+    page.get_by_label("Name on card").fill("A Resident")
+    page.get_by_label("Card security code").fill("123")
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_role("button", name="Confirm payment").click()
+
+    # Back on the council's page: the widget opens by itself and the bot checks with Pay, unasked.
+    page.wait_for_url(re.compile(r"/southribble\.html"))
+    assert "council_chat" not in page.url, "the marker is removed so a reload doesn't say it again"
+    expect(bot(page).filter(has_text="went through")).to_have_count(1, timeout=30000)
+    expect(bot(page).last).to_contain_text("anything else")
+    expect(page.locator("#council-chat")).not_to_contain_text("/affirm")
+    pcn = requests.get(f"{sandbox.url}/council/v1/pcns/SR70018842", params={"vrm": "DK20UJH"}, timeout=10).json()
+    assert pcn["status"] == "paid"

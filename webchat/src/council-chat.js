@@ -784,6 +784,21 @@
     setTimeout(function () { URL.revokeObjectURL(url); }, 1000);
   }
 
+  // -- back from the payment page --------------------------------------------------------------------------------
+
+  // The assistant gives GOV.UK Pay this page with ?council_chat=payment-returned as its return_url. The marker is
+  // removed at once, so a reload or a bookmark doesn't say it again.
+  function backFromPayment() {
+    var marker = "council_chat=payment-returned";
+    if (window.location.search.indexOf(marker) < 0) return false;
+    try {
+      var url = new URL(window.location.href);
+      url.searchParams.delete("council_chat");
+      window.history.replaceState(window.history.state, "", url.pathname + url.search + url.hash);
+    } catch (e) { /* an old browser keeps the marker in the address bar: harmless */ }
+    return true;
+  }
+
   // -- start ----------------------------------------------------------------------------------------------------
 
   function start() {
@@ -791,8 +806,11 @@
     layoutPage();
     document.addEventListener("focusin", keepFocusVisible);
     window.addEventListener("resize", layoutPage);
-    if (state.open || SETTINGS.open) setOpen(true, false);
+    var returned = backFromPayment();
+    if (state.open || SETTINGS.open || returned) setOpen(true, false);
     else if (state.outbox.length) connect();  // messages typed before a reload still go
+    // GOV.UK Pay sent the resident back here: tell the bot, which then checks the payment with Pay itself.
+    if (returned && state.sessionId) send("/affirm", null, true);
     window.CouncilChat.api = {
       open: function () { setOpen(true, true); },
       close: function () { setOpen(false, true); },
