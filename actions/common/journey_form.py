@@ -10,6 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
+from .tracker_text import is_answer, latest_entity, latest_text
 from .wording import contact_routes
 
 
@@ -25,6 +26,16 @@ class JourneyForm(FormValidationAction):
 
     def answer_intents(self, tracker: Tracker) -> frozenset:
         return self.own_intents
+
+    def answer_for(self, slot: Text, tracker: Tracker, entity: Optional[Text] = None) -> Dict[Text, Any]:
+        """The latest message as the answer to `slot`, when that is the question asked: the button's `entity` if
+        it has one, else the text, unless the message is an interruption (see `is_answer`)."""
+        if tracker.get_slot("requested_slot") != slot:
+            return {}
+        picked = latest_entity(tracker, entity) if entity else None
+        if picked:
+            return {slot: str(picked)}
+        return {slot: latest_text(tracker)} if is_answer(tracker, self.answer_intents(tracker)) else {}
 
     @abstractmethod
     async def questions(self, tracker: Tracker) -> List[Text]:

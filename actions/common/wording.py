@@ -15,6 +15,11 @@ def say_date(day: Optional[date]) -> Text:
     return f"{day:%A} {day.day} {day:%B}"
 
 
+def council_name(council_id: Optional[Text]) -> Text:
+    """"Chorley Council"; "Your council" when we don't know which."""
+    return councils.load_council(council_id)["name"] if council_id in councils.COUNCIL_IDS else "Your council"
+
+
 def contact_routes(council_id: Optional[Text]) -> Text:
     """Every way to reach a person, for one council or (when we don't know which) for both."""
     ids: List[Text] = [council_id] if council_id in councils.COUNCIL_IDS else list(councils.COUNCIL_IDS)

@@ -12,12 +12,11 @@ from ..clients import CouncilServiceError, NotVerified, council_records_client
 from ..clients.records import Contact, CouncilTaxAccount
 from ..common.journey_form import skip_empty, stop_journey
 from ..common.services import call
-from ..common.tracker_text import is_answer, latest_entity, latest_text
-from ..common.wording import say_date
 from ..payments.money import read_amount, say_money
-from ..payments.order import Confirmation, OrderKind, OrderStopped, Placed, Summary, register
+from ..payments.order import (
+    CHANGE_CONTACT, Confirmation, OrderKind, OrderStopped, Placed, Summary, payment_receipt, register,
+)
 from ..payments.step import OrderForm
-from ..waste.bulky_waste import _council_name
 from .verification import CouncilTaxVerificationStep, locked, say_next_instalment
 
 OWN_INTENTS = frozenset({"pay_council_tax", "check_council_tax", "inform"})
@@ -40,6 +39,7 @@ def masked(account_number: Text) -> Text:
 
 class CouncilTaxPayment(OrderKind):
     kind = "council_tax"
+    changes = (("The amount", "amount", ("ct_amount",)), CHANGE_CONTACT)
 
     async def summarise(self, tracker: Tracker) -> Summary:
         account = await verified_account(tracker)
@@ -67,24 +67,12 @@ class CouncilTaxPayment(OrderKind):
 
     def confirmation(self, tracker: Tracker, reference: Text, amount: int) -> Confirmation:
         paid_reference = tracker.get_slot("payment_id") or reference
-        return Confirmation(
-            chat=f"Thank you, your payment of **{say_money(amount)}** towards your council tax went through. "
+        return payment_receipt(
+            tracker,
+            f"Thank you, your payment of **{say_money(amount)}** towards your council tax went through. "
             f"Your payment reference is **{paid_reference}**. It will show on your account within a few minutes.",
-            purpose="payment",
-            personalisation={
-                "council_name": _council_name(tracker),
-                "amount": say_money(amount),
-                "payment_for": f"council tax, account {masked(tracker.get_slot('ct_account'))}",
-                "date": _today(),
-                "reference": paid_reference,
-            },
+            amount, f"council tax, account {masked(tracker.get_slot('ct_account'))}", paid_reference,
         )
-
-
-def _today() -> Text:
-    from datetime import date
-
-    return say_date(date.today())
 
 
 COUNCIL_TAX = register(CouncilTaxPayment())
@@ -111,12 +99,7 @@ class ValidatePayCouncilTaxForm(CouncilTaxVerificationStep, OrderForm):
     async def extract_ct_amount(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
-        if tracker.get_slot("requested_slot") != "ct_amount":
-            return {}
-        picked = latest_entity(tracker, "attribute_value")
-        if picked:
-            return {"ct_amount": str(picked)}
-        return {"ct_amount": latest_text(tracker)} if is_answer(tracker, self.own_intents) else {}
+        return self.answer_for("ct_amount", tracker, entity="attribute_value")
 
     @skip_empty
     async def validate_ct_amount(

@@ -20,7 +20,7 @@ from ..clients import CouncilServiceError, VerificationFailed, council_records_c
 from ..common.journey_form import skip_empty, stop_journey
 from ..common.journey_slots import reset_journey
 from ..common.services import call
-from ..common.tracker_text import is_answer, latest_entity, latest_text
+from ..common.tracker_text import latest_entity
 from ..payments.money import say_money
 
 MAX_ATTEMPTS = 3
@@ -54,7 +54,7 @@ class CouncilTaxVerificationStep:
         named = latest_entity(tracker, "reference")
         if named and _ACCOUNT.match(str(named)):
             return {"ct_account": str(named)}
-        return {"ct_account": latest_text(tracker)} if is_answer(tracker, self.own_intents) else {}
+        return self.answer_for("ct_account", tracker)  # type: ignore[attr-defined]
 
     @skip_empty
     async def validate_ct_account(
@@ -79,9 +79,9 @@ class CouncilTaxVerificationStep:
     async def extract_postcode(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
-        if tracker.get_slot("requested_slot") != "postcode" or latest_entity(tracker, "postcode"):
-            return {}
-        return {"postcode": latest_text(tracker)} if is_answer(tracker, self.own_intents) else {}
+        if latest_entity(tracker, "postcode"):
+            return {}  # the domain's mapping has it already
+        return self.answer_for("postcode", tracker)  # type: ignore[attr-defined]
 
     @skip_empty
     async def validate_postcode(

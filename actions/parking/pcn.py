@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from datetime import date
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Tracker
@@ -14,12 +13,12 @@ from ..clients import CouncilServiceError, PcnNotFound, council_records_client
 from ..clients.records import PCN_PAID, Contact, PenaltyCharge
 from ..common.journey_form import skip_empty, stop_journey
 from ..common.services import call
-from ..common.tracker_text import is_answer, latest_entity, latest_text
-from ..common.wording import say_date
+from ..common.tracker_text import latest_entity
 from ..payments.money import say_money
-from ..payments.order import Confirmation, OrderKind, OrderStopped, Placed, Summary, register
+from ..payments.order import (
+    CHANGE_CONTACT, Confirmation, OrderKind, OrderStopped, Placed, Summary, payment_receipt, register,
+)
 from ..payments.step import OrderForm
-from ..waste.bulky_waste import _council_name
 
 OWN_INTENTS = frozenset({"pay_parking_fine", "inform"})
 _PCN = re.compile(r"^[A-Z]{2}\d{8}$")
@@ -46,6 +45,7 @@ def closed_message(pcn: PenaltyCharge) -> Text:
 
 class ParkingFine(OrderKind):
     kind = "parking_fine"
+    changes = (("The PCN", "pcn", ("pcn_number", "pcn_vrm")), CHANGE_CONTACT)
 
     async def summarise(self, tracker: Tracker) -> Summary:
         pcn = await penalty_charge(tracker)
@@ -72,18 +72,12 @@ class ParkingFine(OrderKind):
                       expired=not pcn.payable and pcn.status != PCN_PAID)
 
     def confirmation(self, tracker: Tracker, reference: Text, amount: int) -> Confirmation:
-        return Confirmation(
-            chat=f"Thank you, your payment of **{say_money(amount)}** for penalty charge notice **{reference}** "
-            f"went through. The PCN is now paid: there's nothing more to do. Your payment reference is "
+        return payment_receipt(
+            tracker,
+            f"Thank you, your payment of **{say_money(amount)}** for penalty charge notice **{reference}** went "
+            f"through. The PCN is now paid: there's nothing more to do. Your payment reference is "
             f"**{tracker.get_slot('payment_id')}**.",
-            purpose="payment",
-            personalisation={
-                "council_name": _council_name(tracker),
-                "amount": say_money(amount),
-                "payment_for": f"penalty charge notice {reference}",
-                "date": say_date(date.today()),
-                "reference": reference,
-            },
+            amount, f"penalty charge notice {reference}", reference,
         )
 
 
@@ -106,9 +100,7 @@ class ValidatePayParkingFineForm(OrderForm):
         named = latest_entity(tracker, "reference")
         if named and _PCN.match(re.sub(r"[\s\-]", "", str(named)).upper()) and not tracker.get_slot("pcn_number"):
             return {"pcn_number": str(named)}
-        if tracker.get_slot("requested_slot") != "pcn_number":
-            return {}
-        return {"pcn_number": latest_text(tracker)} if is_answer(tracker, self.own_intents) else {}
+        return self.answer_for("pcn_number", tracker)
 
     @skip_empty
     async def validate_pcn_number(
@@ -125,9 +117,7 @@ class ValidatePayParkingFineForm(OrderForm):
     async def extract_pcn_vrm(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
-        if tracker.get_slot("requested_slot") != "pcn_vrm":
-            return {}
-        return {"pcn_vrm": latest_text(tracker)} if is_answer(tracker, self.own_intents) else {}
+        return self.answer_for("pcn_vrm", tracker)
 
     @skip_empty
     async def validate_pcn_vrm(

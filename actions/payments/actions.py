@@ -32,6 +32,13 @@ class ActionAskOrderConfirmed(Action):
         if kind is None:
             dispatcher.utter_message(text="Sorry, I've lost track of what we were ordering. Please start again.")
             return [SlotSet("journey_blocked", True)]
+        if tracker.get_slot("correcting"):
+            buttons = [
+                {"title": title, "payload": f'/deny{{"change":"{change}"}}'} for title, change, _ in kind.changes
+            ]
+            buttons += [{"title": "Nothing, go ahead", "payload": "/affirm"}, {"title": "Cancel", "payload": "/cancel"}]
+            dispatcher.utter_message(text="What would you like to change?", buttons=buttons)
+            return []
         try:
             summary = await kind.summarise(tracker)
         except OrderStopped as stopped:

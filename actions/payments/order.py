@@ -7,12 +7,15 @@ order placed must ask for exactly that amount before any payment is made.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from datetime import date
 from dataclasses import dataclass, field
 from typing import Any, Dict, Optional, Text, Tuple
 
 from rasa_sdk import Tracker
 
 from ..clients.records import Contact, PaymentDetails
+from ..common.wording import council_name, say_date
+from .money import say_money
 
 
 class OrderStopped(Exception):
@@ -50,8 +53,25 @@ class Confirmation:
     personalisation: Dict[Text, Any] = field(default_factory=dict)
 
 
+def payment_receipt(tracker: Tracker, chat: Text, amount: int, payment_for: Text, reference: Text) -> Confirmation:
+    """A confirmation with Notify's payment template: "We have received your payment of ... for ..."."""
+    return Confirmation(chat, "payment", {
+        "council_name": council_name(tracker.get_slot("council")),
+        "amount": say_money(amount),
+        "payment_for": payment_for,
+        "date": say_date(date.today()),
+        "reference": reference,
+    })
+
+
+Change = Tuple[Text, Text, Tuple[Text, ...]]  # (button title, change id, the slots to ask again)
+CHANGE_CONTACT: Change = ("Where to send the confirmation", "contact", ("order_contact",))
+
+
 class OrderKind(ABC):
     kind: Text = ""
+    # What the resident can change at "shall I go ahead?", instead of starting again.
+    changes: Tuple[Change, ...] = (CHANGE_CONTACT,)
 
     @abstractmethod
     async def summarise(self, tracker: Tracker) -> Summary:

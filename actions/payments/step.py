@@ -27,7 +27,7 @@ from ..common.intents import ALWAYS_INTERRUPT
 from ..settings import settings
 from ..common.journey_form import JourneyForm, skip_empty, stop_journey
 from ..common.services import call
-from ..common.tracker_text import is_answer, latest_intent, latest_text
+from ..common.tracker_text import is_answer, latest_entity, latest_intent, latest_text
 from . import contact as contacts
 from .money import say_money
 from .order import OrderKind, OrderStopped, Placed
@@ -39,7 +39,8 @@ PAID = "success"
 NOT_NEEDED = "not_needed"  # a free order: confirmed without a payment
 _NO = {"no", "no thanks", "no thank you", "none", "nope", "skip", "neither", "i don't have one", "dont have one"}
 
-# What Pay's codes mean for the resident (https://docs.payments.service.gov.uk/api_reference/#errors-caused-by-payment-statuses)
+# What Pay's codes mean for the resident
+# (https://docs.payments.service.gov.uk/api_reference/#errors-caused-by-payment-statuses).
 FAILURE_WORDS = {
     "P0010": "the card was declined, or it has expired",
     "P0020": "the payment page timed out after 90 minutes",
@@ -110,10 +111,16 @@ class OrderForm(JourneyForm):
         if value is None:
             return {"order_confirmed": None}
         if value is False:
+            change = latest_entity(tracker, "change")
+            chosen = next((c for c in self.order.changes if c[1] == change), None)
+            if chosen is not None:
+                return {**{slot: None for slot in chosen[2]}, "order_confirmed": None, "correcting": None}
+            if not tracker.get_slot("correcting"):
+                return {"order_confirmed": None, "correcting": True}  # "no": ask what to change
             dispatcher.utter_message(
                 text="OK, I haven't ordered anything and nothing has been charged. You can start again at any time."
             )
-            return {"order_confirmed": False, "journey_blocked": True, "requested_slot": None}
+            return {"order_confirmed": False, "correcting": None, "journey_blocked": True, "requested_slot": None}
         shown = tracker.get_slot("order_amount")
         try:
             placed = await self.order.place(tracker, contacts.as_records_contact(tracker.get_slot("order_contact")))
@@ -200,7 +207,9 @@ class OrderForm(JourneyForm):
             )
             return {"payment_outcome": None, "journey_blocked": True, "requested_slot": None}
         if placed.payment.amount != tracker.get_slot("order_amount"):
-            dispatcher.utter_message(text="Sorry, the price has changed, so I haven't charged anything. Please start again.")
+            dispatcher.utter_message(
+                text="Sorry, the price has changed, so I haven't charged anything. Please start again."
+            )
             return {"payment_outcome": None, "journey_blocked": True, "requested_slot": None}
         return {"payment_outcome": None, **await self._payment_for(dispatcher, tracker, placed)}
 

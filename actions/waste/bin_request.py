@@ -13,11 +13,12 @@ from ..clients.records import CANCELLED, EXPIRED, BinKind, Contact, RecordsRejec
 from ..common.address_step import AddressStep
 from ..common.journey_form import skip_empty, stop_journey
 from ..common.services import call
-from ..common.tracker_text import is_answer, latest_entity, latest_text
+from ..common.wording import council_name
 from ..payments.money import say_money
-from ..payments.order import Confirmation, OrderKind, OrderStopped, Placed, Summary, register
+from ..payments.order import (
+    CHANGE_CONTACT, Confirmation, OrderKind, OrderStopped, Placed, Summary, payment_receipt, register,
+)
 from ..payments.step import OrderForm
-from .bulky_waste import _council_name
 
 OWN_INTENTS = frozenset({"request_new_bin", "inform"})
 
@@ -45,6 +46,11 @@ def _kind_name(kind: BinKind) -> Text:
 
 class BinRequestOrder(OrderKind):
     kind = "bin_request"
+    changes = (
+        ("The bin", "bin", ("bin_request_stream", "bin_request_type")),
+        ("Why you need it", "reason", ("bin_request_type",)),
+        CHANGE_CONTACT,
+    )
 
     async def summarise(self, tracker: Tracker) -> Summary:
         rules = await call(council_records_client().bin_request_rules, tracker.get_slot("council"))
@@ -83,26 +89,16 @@ class BinRequestOrder(OrderKind):
 
     def confirmation(self, tracker: Tracker, reference: Text, amount: int) -> Confirmation:
         what = tracker.get_slot("order_summary") or "your bin"
-        paid = f"Thank you, your payment of {say_money(amount)} went through. " if amount else ""
-        chat = f"{paid}I've asked for {what}. Your reference is **{reference}**."
         if amount:
-            return Confirmation(chat, "payment", {
-                "council_name": _council_name(tracker), "amount": say_money(amount), "reference": reference,
-                "payment_for": what.replace("**", ""), "date": _today(),
-            })
-        return Confirmation(chat, "report", {
-            "council_name": _council_name(tracker), "reference": reference,
+            chat = (f"Thank you, your payment of {say_money(amount)} went through. I've asked for {what}. "
+                    f"Your reference is **{reference}**.")
+            return payment_receipt(tracker, chat, amount, what.replace("**", ""), reference)
+        # A free request: Notify's report confirmation ("Thank you for reporting ... Your reference is ...").
+        return Confirmation(f"I've asked for {what}. Your reference is **{reference}**.", "report", {
+            "council_name": council_name(tracker.get_slot("council")), "reference": reference,
             "report_type": f"your request for {what.split(', delivered')[0]}",
             "location": tracker.get_slot("address") or "", "service_notice": "We'll deliver it within 10 working days.",
         })
-
-
-def _today() -> Text:
-    from datetime import date
-
-    from ..common.wording import say_date
-
-    return say_date(date.today())
 
 
 BIN_REQUEST = register(BinRequestOrder())
@@ -121,12 +117,7 @@ class ValidateBinRequestForm(AddressStep, OrderForm):
     async def extract_bin_request_stream(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
-        if tracker.get_slot("requested_slot") != "bin_request_stream":
-            return {}
-        named = latest_entity(tracker, "bin_type")
-        if named:
-            return {"bin_request_stream": str(named)}
-        return {"bin_request_stream": latest_text(tracker)} if is_answer(tracker, self.own_intents) else {}
+        return self.answer_for("bin_request_stream", tracker, entity="bin_type")
 
     @skip_empty
     async def validate_bin_request_stream(
@@ -150,12 +141,7 @@ class ValidateBinRequestForm(AddressStep, OrderForm):
     async def extract_bin_request_type(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
-        if tracker.get_slot("requested_slot") != "bin_request_type":
-            return {}
-        picked = latest_entity(tracker, "attribute_value")
-        if picked:
-            return {"bin_request_type": str(picked)}
-        return {"bin_request_type": latest_text(tracker)} if is_answer(tracker, self.own_intents) else {}
+        return self.answer_for("bin_request_type", tracker, entity="attribute_value")
 
     @skip_empty
     async def validate_bin_request_type(

@@ -15,10 +15,9 @@ from ..clients.records import CANCELLED, EXPIRED, Contact, RecordsRejected, Slot
 from ..common.address_step import AddressStep
 from ..common.journey_form import skip_empty, stop_journey
 from ..common.services import call
-from ..common.tracker_text import is_answer, latest_entity, latest_text
-from ..common.wording import say_date
+from ..common.wording import council_name, say_date
 from ..payments.money import say_money
-from ..payments.order import Confirmation, OrderKind, OrderStopped, Placed, Summary, register
+from ..payments.order import CHANGE_CONTACT, Confirmation, OrderKind, OrderStopped, Placed, Summary, register
 from ..payments.step import OrderForm
 from .bulky_items import describe_items, price_of, read_items
 
@@ -27,6 +26,7 @@ OWN_INTENTS = frozenset({"book_bulky_waste", "inform", "ask_recycling"})
 
 class BulkyWaste(OrderKind):
     kind = "bulky_waste"
+    changes = (("The items", "items", ("bulky_items",)), ("The day", "day", ("bulky_slot",)), CHANGE_CONTACT)
 
     async def summarise(self, tracker: Tracker) -> Summary:
         catalogue = await call(council_records_client().bulky_waste_catalogue, tracker.get_slot("council"))
@@ -69,7 +69,7 @@ class BulkyWaste(OrderKind):
             "Please put the items outside by 7am on that day, where the crew can reach them.",
             purpose="bulky_waste",
             personalisation={
-                "council_name": _council_name(tracker),
+                "council_name": council_name(tracker.get_slot("council")),
                 "reference": reference,
                 "items": tracker.get_slot("order_summary") or "",
                 "collection_date": when,
@@ -80,13 +80,6 @@ class BulkyWaste(OrderKind):
 
 
 BULKY_WASTE = register(BulkyWaste())
-
-
-def _council_name(tracker: Tracker) -> Text:
-    import councils
-
-    council = tracker.get_slot("council")
-    return councils.load_council(council)["name"] if council in councils.COUNCIL_IDS else "Your council"
 
 
 class ValidateBulkyWasteForm(AddressStep, OrderForm):
@@ -102,9 +95,7 @@ class ValidateBulkyWasteForm(AddressStep, OrderForm):
     async def extract_bulky_items(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
-        if tracker.get_slot("requested_slot") != "bulky_items" or not is_answer(tracker, self.own_intents):
-            return {}
-        return {"bulky_items": latest_text(tracker)}
+        return self.answer_for("bulky_items", tracker)
 
     @skip_empty
     async def validate_bulky_items(
@@ -151,12 +142,7 @@ class ValidateBulkyWasteForm(AddressStep, OrderForm):
     async def extract_bulky_slot(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
-        if tracker.get_slot("requested_slot") != "bulky_slot":
-            return {}
-        picked = latest_entity(tracker, "attribute_value")
-        if picked:
-            return {"bulky_slot": str(picked)}
-        return {"bulky_slot": latest_text(tracker)} if is_answer(tracker, self.own_intents) else {}
+        return self.answer_for("bulky_slot", tracker, entity="attribute_value")
 
     @skip_empty
     async def validate_bulky_slot(

@@ -11,16 +11,17 @@ from ..clients.records import ACTIVE, CANCELLED, EXPIRED, AlreadySubscribed, Con
 from ..common.address_step import AddressStep
 from ..common.journey_form import stop_journey
 from ..common.services import call
+from ..common.wording import council_name
 from ..payments.money import say_money
-from ..payments.order import Confirmation, OrderKind, OrderStopped, Placed, Summary, register
+from ..payments.order import CHANGE_CONTACT, Confirmation, OrderKind, OrderStopped, Placed, Summary, register
 from ..payments.step import OrderForm
-from .bulky_waste import _council_name
 
 OWN_INTENTS = frozenset({"garden_waste_subscription", "inform"})
 
 
 class GardenWaste(OrderKind):
     kind = "garden_waste"
+    changes = (("The address", "address", ("postcode", "uprn", "address_candidates", "address")), CHANGE_CONTACT)
 
     async def summarise(self, tracker: Tracker) -> Summary:
         status = await call(council_records_client().garden_waste_status, tracker.get_slot("uprn"))
@@ -59,7 +60,7 @@ class GardenWaste(OrderKind):
             "every two weeks on your usual collection day.",
             purpose="garden_waste",
             personalisation={
-                "council_name": _council_name(tracker),
+                "council_name": council_name(tracker.get_slot("council")),
                 "reference": reference,
                 "season": _season(tracker.get_slot("order_summary") or ""),
                 "bins": "1",

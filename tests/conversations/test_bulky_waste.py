@@ -191,3 +191,20 @@ def test_items_we_cannot_take_are_explained_and_asked_again(conversation, sandbo
     assert conversation.slot("requested_slot") == "bulky_items"
     conversation.say("a sofa")
     assert conversation.buttons(), conversation.text()
+
+
+def test_no_at_the_summary_lets_the_resident_change_the_day_without_starting_again(conversation, sandbox):
+    house = home(sandbox.url, "ok", "refuse", "chorley", skip=28)
+    first_day = start_booking(conversation, house, items="a sofa", contact="no")
+    conversation.say("no")
+    assert "What would you like to change?" in conversation.text(), conversation.text()
+    conversation.press("The day")
+    other_day = [b["title"] for b in conversation.buttons() if b["title"] != first_day][0]
+    conversation.press(other_day)
+    summary = conversation.text()
+    assert other_day in summary and first_day not in summary and "£20.00" in summary, summary
+    assert conversation.slot("order_reference") is None  # nothing is booked until "yes"
+    conversation.say("no")
+    conversation.say("no")  # nothing to change either: stop
+    assert "haven't ordered anything" in conversation.text(), conversation.text()
+    assert conversation.active_form() is None
