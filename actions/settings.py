@@ -45,6 +45,8 @@ COUNCIL_API_BASE_URL has a path, the default is its scheme, host and port only.
 | NOTIFY_TEMPLATE_BULKY_WASTE_SMS | 3b7e5a52-1f0c-4b8e-9a61-0c5e2f7d1a06 bulky waste collection booked (text message) |
 | NOTIFY_TEMPLATE_GARDEN_WASTE_EMAIL | 3b7e5a52-1f0c-4b8e-9a61-0c5e2f7d1a07 garden waste subscription (email) |
 | NOTIFY_TEMPLATE_GARDEN_WASTE_SMS | 3b7e5a52-1f0c-4b8e-9a61-0c5e2f7d1a08 garden waste subscription (text message) |
+| NOTIFY_TEMPLATE_BIN_REQUEST_EMAIL | 3b7e5a52-1f0c-4b8e-9a61-0c5e2f7d1a09 bin request (email) |
+| NOTIFY_TEMPLATE_BIN_REQUEST_SMS | 3b7e5a52-1f0c-4b8e-9a61-0c5e2f7d1a10 bin request (text message) |
 
 Their ((placeholders)), which a council's own templates must keep:
 - report: council_name, reference, report_type, location (email only), service_notice
@@ -94,12 +96,15 @@ class NotifyTemplates:
     bulky_waste_sms: str = "3b7e5a52-1f0c-4b8e-9a61-0c5e2f7d1a06"
     garden_waste_email: str = "3b7e5a52-1f0c-4b8e-9a61-0c5e2f7d1a07"
     garden_waste_sms: str = "3b7e5a52-1f0c-4b8e-9a61-0c5e2f7d1a08"
+    bin_request_email: str = "3b7e5a52-1f0c-4b8e-9a61-0c5e2f7d1a09"
+    bin_request_sms: str = "3b7e5a52-1f0c-4b8e-9a61-0c5e2f7d1a10"
 
-    PURPOSES = ("report", "payment", "bulky_waste", "garden_waste")
+    PURPOSES = ("report", "payment", "bulky_waste", "garden_waste", "bin_request")
     CHANNELS = ("email", "sms")
 
     def get(self, purpose: str, channel: str) -> str:
-        """The template id for `purpose` (report, payment, bulky_waste, garden_waste) by `channel` (email, sms)."""
+        """The template id for `purpose` (report, payment, bulky_waste, garden_waste, bin_request) by `channel`
+        (email, sms)."""
         if purpose not in self.PURPOSES or channel not in self.CHANNELS:
             raise KeyError(f"no Notify template for {purpose!r} by {channel!r}")
         return getattr(self, f"{purpose}_{channel}")

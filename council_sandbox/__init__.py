@@ -60,6 +60,7 @@ Notify templates (seeded; GET /notify/v2/templates lists them with their placeho
 | payment confirmation: council_name, amount, payment_for, date, reference | 3b7e5a52-1f0c-4b8e-9a61-0c5e2f7d1a03 | ...1a04 |
 | bulky waste booked: council_name, reference, collection_date, items, address, amount | 3b7e5a52-1f0c-4b8e-9a61-0c5e2f7d1a05 | ...1a06 |
 | garden waste subscription: council_name, reference, season, bins, bin_name, address, amount, new_bin | 3b7e5a52-1f0c-4b8e-9a61-0c5e2f7d1a07 | ...1a08 |
+| bin request: council_name, reference, request, amount | 3b7e5a52-1f0c-4b8e-9a61-0c5e2f7d1a09 | ...1a10 |
 (The text message templates use fewer placeholders: see notify_templates.py.) What was sent: /notify/outbox.
 
 Council tax accounts: every address has one (account number = a permutation of the UPRN). With

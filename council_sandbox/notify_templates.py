@@ -42,6 +42,8 @@ BULKY_EMAIL = "3b7e5a52-1f0c-4b8e-9a61-0c5e2f7d1a05"
 BULKY_SMS = "3b7e5a52-1f0c-4b8e-9a61-0c5e2f7d1a06"
 GARDEN_EMAIL = "3b7e5a52-1f0c-4b8e-9a61-0c5e2f7d1a07"
 GARDEN_SMS = "3b7e5a52-1f0c-4b8e-9a61-0c5e2f7d1a08"
+BIN_REQUEST_EMAIL = "3b7e5a52-1f0c-4b8e-9a61-0c5e2f7d1a09"
+BIN_REQUEST_SMS = "3b7e5a52-1f0c-4b8e-9a61-0c5e2f7d1a10"
 
 TEMPLATES: Tuple[Template, ...] = (
     Template(
@@ -120,6 +122,20 @@ TEMPLATES: Tuple[Template, ...] = (
             "((council_name)): your garden waste subscription ((reference)) for ((season)) is confirmed "
             "(((bins)) ((bin_name))). You paid ((amount))."
         ),
+    ),
+    Template(
+        BIN_REQUEST_EMAIL, "Bin request (email)", "email",
+        subject="Your bin request: ((reference))",
+        body=(
+            "We have your request for ((request)).\n\n"
+            "^ Your reference is ((reference))\n\n"
+            "Charge: ((amount)). Leave your old bin out if we are replacing it: the crew takes it away.\n\n"
+            "((council_name))"
+        ),
+    ),
+    Template(
+        BIN_REQUEST_SMS, "Bin request (text message)", "sms",
+        body="((council_name)): we have your request for ((request)). Reference ((reference)). Charge: ((amount)).",
     ),
 )
 

@@ -185,6 +185,12 @@ PCNS = (
 
 
 def _seed_services(db: Database, clock: Clock) -> None:
+    try:
+        with db.writing() as session:
+            # Templates added in a later version reach an existing database too (seeding them is idempotent).
+            notify_templates.seed(session, clock.now())
+    except IntegrityError:
+        pass  # another process added them at the same moment
     with db.session() as session:
         if session.get(Marker, "seed_services") is not None:
             return
@@ -194,7 +200,6 @@ def _seed_services(db: Database, clock: Clock) -> None:
             if session.get(Marker, "seed_services") is not None:
                 return
             ensure_counters(session)
-            notify_templates.seed(session, clock.now())
             session.add_all(_demo_pcn(item, today) for item in PCNS)
             session.add(Marker(key="seed_services", value=f"{SERVICES_SEED_VERSION} {today.isoformat()}"))
     except IntegrityError:

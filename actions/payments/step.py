@@ -220,15 +220,30 @@ class OrderForm(JourneyForm):
         key = placed.key or placed.reference
         earlier = open_payments.get(key)
         pay = pay_client()
-        if earlier and earlier.get("amount") == placed.payment.amount:
+        if earlier:
             try:
                 payment: Payment = await call(pay.get_payment, earlier["id"])
             except CouncilServiceError:
-                payment = None  # type: ignore[assignment]
-            if payment is not None and payment.succeeded:
+                # Never start a second payment while the first one might still be paid.
+                return stop_journey(
+                    dispatcher, "Sorry, I can't check the payment you started earlier, so I won't start another "
+                    "one. Nothing more has been charged. Please try again in a few minutes.",
+                    tracker.get_slot("council"),
+                )
+            if payment.succeeded:
                 return {"payment_id": payment.payment_id, "payment_outcome": PAID}
-            if payment is not None and payment.in_progress and payment.next_url:
+            if payment.in_progress and payment.amount == placed.payment.amount and payment.next_url:
                 return {"payment_id": payment.payment_id, "payment_url": payment.next_url}
+            if payment.in_progress:
+                # The amount due changed (a PCN's discount ended): the old page must not be paid as well.
+                try:
+                    await call(pay.cancel_payment, payment.payment_id)
+                except CouncilServiceError as error:
+                    logger.info("earlier payment not cancelled: %s", error)
+                    return stop_journey(
+                        dispatcher, "Sorry, the payment you started earlier is still open and I couldn't close "
+                        "it, so I won't start another. Nothing more has been charged.", tracker.get_slot("council"),
+                    )
         channel, address = contacts.split(tracker.get_slot("order_contact"))
         try:
             payment = await call(

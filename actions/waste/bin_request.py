@@ -15,9 +15,7 @@ from ..common.journey_form import skip_empty, stop_journey
 from ..common.services import call
 from ..common.wording import council_name
 from ..payments.money import say_money
-from ..payments.order import (
-    CHANGE_CONTACT, Confirmation, OrderKind, OrderStopped, Placed, Summary, payment_receipt, register,
-)
+from ..payments.order import CHANGE_CONTACT, Confirmation, OrderKind, OrderStopped, Placed, Summary, register
 from ..payments.step import OrderForm
 
 OWN_INTENTS = frozenset({"request_new_bin", "inform"})
@@ -89,15 +87,12 @@ class BinRequestOrder(OrderKind):
 
     def confirmation(self, tracker: Tracker, reference: Text, amount: int) -> Confirmation:
         what = tracker.get_slot("order_summary") or "your bin"
-        if amount:
-            chat = (f"Thank you, your payment of {say_money(amount)} went through. I've asked for {what}. "
-                    f"Your reference is **{reference}**.")
-            return payment_receipt(tracker, chat, amount, what.replace("**", ""), reference)
-        # A free request: Notify's report confirmation ("Thank you for reporting ... Your reference is ...").
-        return Confirmation(f"I've asked for {what}. Your reference is **{reference}**.", "report", {
-            "council_name": council_name(tracker.get_slot("council")), "reference": reference,
-            "report_type": f"your request for {what.split(', delivered')[0]}",
-            "location": tracker.get_slot("address") or "", "service_notice": "We'll deliver it within 10 working days.",
+        paid = f"Thank you, your payment of {say_money(amount)} went through. " if amount else ""
+        return Confirmation(f"{paid}I've asked for {what}. Your reference is **{reference}**.", "bin_request", {
+            "council_name": council_name(tracker.get_slot("council")),
+            "reference": reference,
+            "request": what.replace("**", ""),
+            "amount": f"{say_money(amount)}, paid" if amount else "none",
         })
 
 

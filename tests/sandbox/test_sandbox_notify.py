@@ -12,6 +12,7 @@ import requests
 
 from council_sandbox import notify_templates
 from council_sandbox.notify_auth import DEFAULT_API_KEY
+from council_sandbox.testing import running_sandbox
 from council_sandbox.testing import notify_token, running_sandbox
 
 NOW = "2026-11-27T10:00:00"  # the sandbox clock is fixed in 2026; tokens are checked against real time
@@ -112,7 +113,7 @@ def test_templates_list(notify_url):
     ids = {t["id"] for t in answer.json()["templates"]}
     assert ids == {t.id for t in notify_templates.TEMPLATES}
     sms = requests.get(f"{notify_url}/notify/v2/templates?type=sms", headers=auth(), timeout=10).json()["templates"]
-    assert {t["type"] for t in sms} == {"sms"} and len(sms) == 4
+    assert {t["type"] for t in sms} == {"sms"} and len(sms) == 5
 
 
 # -- personalisation is sanitised -------------------------------------------------------------------------------------
@@ -326,3 +327,20 @@ def test_the_real_python_client(notify_url):
                                           template_id=notify_templates.PAYMENT_EMAIL, personalisation=PAYMENT,
                                           reference="client-test")
     assert client.get_notification_by_id(sent["id"])["status"] == "delivered"
+
+
+def test_templates_added_later_reach_an_existing_database(tmp_path):
+    from sqlalchemy import delete
+
+    from council_sandbox.db import Database
+    from council_sandbox.models import NotifyTemplate
+
+    database = f"sqlite:///{tmp_path / 'sandbox.db'}"
+    with running_sandbox(tmp_path, database_url=database):
+        pass
+    with Database(database).writing() as session:  # as a database made before the bin request templates
+        session.execute(delete(NotifyTemplate).where(NotifyTemplate.id == notify_templates.BIN_REQUEST_EMAIL))
+    with running_sandbox(tmp_path, database_url=database) as url:
+        answer = requests.get(f"{url}/notify/v2/template/{notify_templates.BIN_REQUEST_EMAIL}", headers=auth(),
+                              timeout=10)
+        assert answer.status_code == 200
