@@ -23,6 +23,7 @@ JOURNEY_SLOTS = (
     "report_reference",
     "bulky_items",
     "bulky_slot",
+    "garden_bins",
     "bin_request_stream",
     "bin_request_type",
     "ct_amount",

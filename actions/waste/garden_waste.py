@@ -3,13 +3,15 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Optional, Text
 
-from rasa_sdk import Tracker
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
 
 from ..clients import CouncilServiceError, council_records_client
 from ..clients.records import ACTIVE, CANCELLED, EXPIRED, AlreadySubscribed, Contact, RecordsRejected
 from ..common.address_step import AddressStep
-from ..common.journey_form import stop_journey
+from ..common.journey_form import skip_empty, stop_journey
 from ..common.services import call
 from ..common.wording import council_name
 from ..payments.money import say_money
@@ -21,7 +23,11 @@ OWN_INTENTS = frozenset({"garden_waste_subscription", "inform"})
 
 class GardenWaste(OrderKind):
     kind = "garden_waste"
-    changes = (("The address", "address", ("postcode", "uprn", "address_candidates", "address")), CHANGE_CONTACT)
+    changes = (
+        ("The address", "address", ("postcode", "uprn", "address_candidates", "address")),
+        ("How many bins", "bins", ("garden_bins",)),
+        CHANGE_CONTACT,
+    )
 
     async def summarise(self, tracker: Tracker) -> Summary:
         status = await call(council_records_client().garden_waste_status, tracker.get_slot("uprn"))
@@ -29,17 +35,20 @@ class GardenWaste(OrderKind):
             raise OrderStopped(status.message, offer_contact=False)
         verb = "renewal of your" if status.next_action == "renew" else "new"
         season = status.target_season
+        bins = _bins(tracker)
         return Summary(
             text=f"a {verb} garden waste subscription for **{season.name}** ({season.start_text} to "
-            f"{season.end_text}), for 1 {status.bin_name}, at **{tracker.get_slot('address')}**",
-            amount=status.price_per_bin,
+            f"{season.end_text}), for {bins} {status.bin_name}{'s' if bins > 1 else ''}, "
+            f"at **{tracker.get_slot('address')}**",
+            amount=status.price_per_bin * bins,
             what="your garden waste subscription",
         )
 
     async def place(self, tracker: Tracker, contact: Optional[Contact]) -> Placed:
         try:
             subscription = await call(
-                council_records_client().subscribe_garden_waste, tracker.get_slot("uprn"), 1, contact=contact
+                council_records_client().subscribe_garden_waste, tracker.get_slot("uprn"), _bins(tracker),
+                contact=contact,
             )
         except (AlreadySubscribed, RecordsRejected) as refused:
             raise OrderStopped(refused.resident_message, offer_contact=False)
@@ -63,13 +72,17 @@ class GardenWaste(OrderKind):
                 "council_name": council_name(tracker.get_slot("council")),
                 "reference": reference,
                 "season": _season(tracker.get_slot("order_summary") or ""),
-                "bins": "1",
+                "bins": str(_bins(tracker)),
                 "bin_name": "garden waste bin",
                 "address": tracker.get_slot("address") or "",
                 "amount": say_money(amount),
                 "new_bin": "no",
             },
         )
+
+
+def _bins(tracker: Tracker) -> int:
+    return int(tracker.get_slot("garden_bins") or 1)
 
 
 def _season(summary: Text) -> Text:
@@ -88,7 +101,28 @@ class ValidateGardenWasteForm(AddressStep, OrderForm):
         return "validate_garden_waste_form"
 
     async def order_questions(self, tracker: Tracker) -> List[Text]:
-        return ["postcode", "uprn"]
+        return ["postcode", "uprn", "garden_bins"]
+
+    async def extract_garden_bins(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        return self.answer_for("garden_bins", tracker, entity="attribute_value")
+
+    @skip_empty
+    async def validate_garden_bins(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        text = str(value).strip().lower()
+        words = {"one": 1, "a": 1, "just one": 1, "two": 2, "three": 3, "four": 4}
+        number = int(text) if text.isdigit() else words.get(text.split(" bin")[0].strip())
+        try:
+            prices = await call(council_records_client().garden_waste_prices, tracker.get_slot("council"))
+        except CouncilServiceError as error:
+            return stop_journey(dispatcher, error.resident_message, tracker.get_slot("council"))
+        if number is None or not 1 <= number <= prices.max_bins:
+            dispatcher.utter_message(text=f"Please choose a number of bins from 1 to {prices.max_bins}.")
+            return {"garden_bins": None}
+        return {"garden_bins": number}
 
     async def validate_uprn(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,  # type: ignore[override]
                             domain: Dict) -> Dict[Text, Any]:
@@ -123,3 +157,21 @@ class ValidateGardenWasteForm(AddressStep, OrderForm):
             f"({season.start_text} to {season.end_text}). {prices.collections}"
         )
         return slots
+
+
+class ActionAskGardenBins(Action):
+    def name(self) -> Text:
+        return "action_ask_garden_bins"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        try:
+            prices = await call(council_records_client().garden_waste_prices, tracker.get_slot("council"))
+        except CouncilServiceError as error:
+            dispatcher.utter_message(text=error.resident_message)
+            return []
+        dispatcher.utter_message(
+            text=f"How many garden waste bins would you like? Each costs {say_money(prices.price_per_bin)} a year.",
+            buttons=[{"title": str(n), "payload": f'/inform{{"attribute_value":"{n}"}}'}
+                     for n in range(1, prices.max_bins + 1)],
+        )
+        return []

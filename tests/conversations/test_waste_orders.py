@@ -18,10 +18,13 @@ def test_subscribe_to_garden_waste_then_already_subscribed(conversation, sandbox
     conversation.say(house["postcode"])
     conversation.press(address_button(house["address"]))
     said = conversation.text()
-    assert "a bin a year" in said or "£" in said, said
+    assert "a bin a year" in said and "How many garden waste bins" in said, said
+    price = status["price_per_bin"]
+    conversation.press("2")
     conversation.say("garden@example.com")
     summary = conversation.text()
     assert "garden waste subscription" in summary and house["address"] in summary, summary
+    assert f"for 2 {status['bin_name']}s" in summary and f"£{2 * price // 100}." in summary, summary
     conversation.press("Yes, pay")
     assert pay_with_card(pay_link(conversation.text())).status_code == 303
     conversation.press("I've paid")
