@@ -208,3 +208,27 @@ def test_no_at_the_summary_lets_the_resident_change_the_day_without_starting_aga
     conversation.say("no")  # nothing to change either: stop
     assert "haven't ordered anything" in conversation.text(), conversation.text()
     assert conversation.active_form() is None
+
+
+def test_a_round_with_no_free_day_says_so_before_asking_for_a_day(conversation, sandbox):
+    house = home(sandbox.url, "ok", "refuse", "south_ribble", skip=29)
+    slots = requests.get(f"{sandbox.url}/council/v1/properties/{house['uprn']}/bulky-waste/slots", timeout=10).json()
+    taken = []
+    try:
+        for slot in slots["slots"]:  # neighbours on the same round have booked every place
+            for _ in range(slot["remaining"]):
+                made = requests.post(f"{sandbox.url}/council/v1/bulky-waste/bookings", timeout=10, json={
+                    "uprn": house["uprn"], "slot_date": slot["date"], "items": [{"id": "chair", "quantity": 1}]})
+                assert made.status_code == 201, made.text
+                taken.append(made.json()["reference"])
+        conversation.say("book a bulky waste collection")
+        conversation.say(house["postcode"])
+        conversation.press(address_button(house["address"]))
+        conversation.say("a sofa")
+        said = conversation.text()
+        assert "fully booked" in said and "Nothing has been booked or charged" in said, said
+        assert "call" in said  # the council's other routes
+        assert conversation.active_form() is None
+    finally:
+        for reference in taken:  # free the round for the other tests
+            requests.post(f"{sandbox.url}/council/v1/bulky-waste/bookings/{reference}/cancel", timeout=10)
