@@ -11,7 +11,7 @@ from typing import Text, Tuple
 # What the channel sends instead of a message that held a card number: an intent, so no NLU sees the message.
 CARD_NUMBER_REMOVED = "/card_number_removed"
 
-_CANDIDATE = re.compile(r"(?<![\d])(?:\d[ \-]?){12,18}\d(?![\d])")
+_CANDIDATE = re.compile(r"(?<![\d])\d+(?:[ \-]\d+)*(?![\d])")
 
 
 def luhn_valid(digits: Text) -> bool:
@@ -23,10 +23,20 @@ def luhn_valid(digits: Text) -> bool:
 
 
 def contains_card_number(text: Text) -> bool:
+    """Whether any run of digit groups ("4242 4242 4242 4242", "4242424242424242") holds a card number.
+
+    Every stretch of whole groups is checked, not only the whole run: "4242 4242 4242 4242 12/30 123" has a card
+    number followed by its expiry month, which together fail the Luhn check."""
     for match in _CANDIDATE.finditer(text or ""):
-        digits = re.sub(r"\D", "", match.group(0))
-        if 13 <= len(digits) <= 19 and luhn_valid(digits):
-            return True
+        groups = re.split(r"[ \-]", match.group(0))
+        for start in range(len(groups)):
+            digits = ""
+            for group in groups[start:]:
+                digits += group
+                if len(digits) > 19:
+                    break
+                if len(digits) >= 13 and luhn_valid(digits):
+                    return True
     return False
 
 
