@@ -85,7 +85,7 @@ class ActionFinishOrder(Action):
         return "action_finish_order"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        keep = reset_journey(keep=_VERIFIED)
+        keep = reset_journey()  # not the verification, nor open_payments: they last the session
         outcome = tracker.get_slot("payment_outcome")
         kind = KINDS.get(tracker.get_slot("order_kind") or "")
         reference = tracker.get_slot("order_reference")
@@ -100,9 +100,6 @@ class ActionFinishOrder(Action):
         open_payments: Dict[Text, Any] = dict(tracker.get_slot("open_payments") or {})
         paid = {k: v for k, v in open_payments.items() if v.get("id") != tracker.get_slot("payment_id")}
         return keep + [SlotSet("open_payments", paid)]
-
-
-_VERIFIED = ("ct_account", "ct_token")  # a verified resident stays verified for the rest of this session only
 
 
 async def _send_confirmation(tracker: Tracker, reference: Text, confirmation: Any) -> Text:

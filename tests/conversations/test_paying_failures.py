@@ -69,3 +69,48 @@ def test_notify_down_still_completes_with_the_reference(broken_payments, sandbox
     reference = said.split("reference is **")[1].split("**")[0]
     made = requests.get(f"{sandbox.url}/council/v1/bin-requests/{reference}", timeout=10).json()
     assert made["status"] == "requested"
+
+
+def test_council_systems_down_when_confirming_charges_nothing(conversation, sandbox):
+    house = home(sandbox.url, "ok", "refuse", "chorley", skip=92)
+    conversation.say("book a bulky waste collection")
+    conversation.say(house["postcode"])
+    conversation.press(address_button(house["address"]))
+    conversation.say("a mattress")
+    conversation.press(conversation.buttons()[0]["title"])
+    conversation.say("no")
+    assert "Shall I go ahead?" in conversation.text(), conversation.text()
+    sandbox.stop()
+    try:
+        conversation.press("Yes, pay")
+        said = conversation.text()
+        assert "Nothing has been charged" in said and pay_link(said) is None, said
+        assert "call" in said
+        assert conversation.active_form() is None
+    finally:
+        sandbox.start()
+
+
+def test_pay_down_when_checking_says_not_to_pay_again_and_checks_later(conversation, sandbox):
+    from council_sandbox.testing import pay_with_card
+
+    house = home(sandbox.url, "ok", "refuse", "chorley", skip=93)
+    conversation.say("book a bulky waste collection")
+    conversation.say(house["postcode"])
+    conversation.press(address_button(house["address"]))
+    conversation.say("a chair")
+    conversation.press(conversation.buttons()[0]["title"])
+    conversation.say("no")
+    conversation.press("Yes, pay")
+    link = pay_link(conversation.text())
+    assert pay_with_card(link).status_code == 303
+    sandbox.stop()
+    try:
+        conversation.say("I've paid")
+        said = conversation.text()
+        assert "can't check your payment" in said and "don't pay again" in said, said
+        assert conversation.active_form() == "bulky_waste_form"  # nothing lost: the booking waits
+    finally:
+        sandbox.start()
+    conversation.say("I've paid")
+    assert "went through" in conversation.text(), conversation.text()
