@@ -44,12 +44,15 @@ class CouncilTaxPayment(OrderKind):
     async def summarise(self, tracker: Tracker) -> Summary:
         account = await verified_account(tracker)
         amount = int(tracker.get_slot("ct_amount"))
-        account.payment_for(amount)  # ValueError if the account's limits changed: caught by the caller as an error
+        try:
+            account.payment_for(amount)
+        except ValueError:  # the account's limits changed since the amount was chosen
+            raise OrderStopped("Sorry, that amount can no longer be paid on this account. Nothing has been charged.",
+                               offer_contact=False)
         return Summary(
             text=f"a payment of **{say_money(amount)}** towards council tax account {masked(account.account_number)} "
             f"for {account.address}",
             amount=amount,
-            what="your council tax payment",
         )
 
     async def place(self, tracker: Tracker, contact: Optional[Contact]) -> Placed:
@@ -65,7 +68,7 @@ class CouncilTaxPayment(OrderKind):
     async def current(self, tracker: Tracker, reference: Text) -> Placed:
         return await self.place(tracker, None)
 
-    def confirmation(self, tracker: Tracker, reference: Text, amount: int) -> Confirmation:
+    async def confirmation(self, tracker: Tracker, reference: Text, amount: int) -> Confirmation:
         paid_reference = tracker.get_slot("payment_id") or reference
         return payment_receipt(
             tracker,

@@ -29,10 +29,11 @@ NOT_FOUND = (
 )
 
 
-async def penalty_charge(tracker: Tracker) -> PenaltyCharge:
+async def penalty_charge(tracker: Tracker, vrm: Optional[Text] = None) -> PenaltyCharge:
+    """The PCN in the conversation's slots (`vrm`: a registration just typed, not yet in the slots)."""
     try:
         return await call(council_records_client().penalty_charge, tracker.get_slot("pcn_number"),
-                          tracker.get_slot("pcn_vrm"))
+                          vrm or tracker.get_slot("pcn_vrm"))
     except PcnNotFound:
         raise OrderStopped(NOT_FOUND, offer_contact=False)
 
@@ -57,7 +58,6 @@ class ParkingFine(OrderKind):
             text=f"penalty charge notice **{pcn.pcn}** for {pcn.vrm}, issued at {pcn.location}: "
             f"{pcn.contravention}. Amount due {say_money(pcn.amount_due)}{discount}",
             amount=pcn.amount_due,
-            what="your parking fine",
         )
 
     async def place(self, tracker: Tracker, contact: Optional[Contact]) -> Placed:
@@ -71,7 +71,7 @@ class ParkingFine(OrderKind):
         return Placed(pcn.pcn, pcn.payment, done=pcn.status == PCN_PAID, key=f"pcn:{pcn.pcn}",
                       expired=not pcn.payable and pcn.status != PCN_PAID)
 
-    def confirmation(self, tracker: Tracker, reference: Text, amount: int) -> Confirmation:
+    async def confirmation(self, tracker: Tracker, reference: Text, amount: int) -> Confirmation:
         return payment_receipt(
             tracker,
             f"Thank you, your payment of **{say_money(amount)}** for penalty charge notice **{reference}** went "
@@ -127,9 +127,8 @@ class ValidatePayParkingFineForm(OrderForm):
         if not _VRM.match(vrm):
             dispatcher.utter_message(text="Please type the vehicle's registration, like PF19 KZW.")
             return {"pcn_vrm": None}
-        tracker.slots["pcn_vrm"] = vrm
         try:
-            pcn = await penalty_charge(tracker)
+            pcn = await penalty_charge(tracker, vrm)
         except OrderStopped as stopped:
             dispatcher.utter_message(text=stopped.message)
             return {"pcn_vrm": None, "pcn_number": None}

@@ -93,7 +93,7 @@ class ActionFinishOrder(Action):
             dispatcher.utter_message(response="utter_anything_else")
             return keep
         amount = int(tracker.get_slot("payment_amount") or tracker.get_slot("order_amount") or 0)
-        confirmation = kind.confirmation(tracker, reference, amount if outcome == PAID else 0)
+        confirmation = await kind.confirmation(tracker, reference, amount if outcome == PAID else 0)
         dispatcher.utter_message(text=confirmation.chat)
         dispatcher.utter_message(text=await _send_confirmation(tracker, reference, confirmation))
         dispatcher.utter_message(response="utter_anything_else")

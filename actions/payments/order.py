@@ -32,7 +32,6 @@ class OrderStopped(Exception):
 class Summary:
     text: Text  # "a collection of 1 sofa from 12 Market Street on Friday 4 December"
     amount: int  # pence, as shown; 0 for a free order
-    what: Text  # "your bulky waste collection": for the sentences around the payment
 
 
 @dataclass(frozen=True)
@@ -90,7 +89,7 @@ class OrderKind(ABC):
         """Withdraw an unpaid order (frees a slot). Nothing to do for accounts and PCNs."""
 
     @abstractmethod
-    def confirmation(self, tracker: Tracker, reference: Text, amount: int) -> Confirmation:
+    async def confirmation(self, tracker: Tracker, reference: Text, amount: int) -> Confirmation:
         """The closing sentence and the Notify confirmation of a completed order."""
 
 

@@ -60,7 +60,6 @@ class BinRequestOrder(OrderKind):
             text=f"{words} {_kind_name(kind)}, delivered to **{tracker.get_slot('address')}** within "
             f"{rules.delivery_working_days} working days",
             amount=rule.charge if rule else 0,
-            what="your bin request",
         )
 
     async def place(self, tracker: Tracker, contact: Optional[Contact]) -> Placed:
@@ -85,7 +84,7 @@ class BinRequestOrder(OrderKind):
     async def cancel(self, tracker: Tracker, reference: Text) -> None:
         await call(council_records_client().cancel_bin_request, reference)
 
-    def confirmation(self, tracker: Tracker, reference: Text, amount: int) -> Confirmation:
+    async def confirmation(self, tracker: Tracker, reference: Text, amount: int) -> Confirmation:
         what = tracker.get_slot("order_summary") or "your bin"
         paid = f"Thank you, your payment of {say_money(amount)} went through. " if amount else ""
         return Confirmation(f"{paid}I've asked for {what}. Your reference is **{reference}**.", "bin_request", {

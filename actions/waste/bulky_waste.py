@@ -36,7 +36,6 @@ class BulkyWaste(OrderKind):
             text=f"a collection of {describe_items(items, catalogue)} from **{tracker.get_slot('address')}** "
             f"on **{when}**",
             amount=price_of(items, catalogue),
-            what="your bulky waste collection",
         )
 
     async def place(self, tracker: Tracker, contact: Optional[Contact]) -> Placed:
@@ -61,7 +60,7 @@ class BulkyWaste(OrderKind):
     async def cancel(self, tracker: Tracker, reference: Text) -> None:
         await call(council_records_client().cancel_bulky_waste_booking, reference)
 
-    def confirmation(self, tracker: Tracker, reference: Text, amount: int) -> Confirmation:
+    async def confirmation(self, tracker: Tracker, reference: Text, amount: int) -> Confirmation:
         when = say_date(date.fromisoformat(tracker.get_slot("bulky_slot")))
         return Confirmation(
             chat=f"Thank you, your payment of {say_money(amount)} went through. Your bulky waste collection is "
@@ -71,12 +70,22 @@ class BulkyWaste(OrderKind):
             personalisation={
                 "council_name": council_name(tracker.get_slot("council")),
                 "reference": reference,
-                "items": tracker.get_slot("order_summary") or "",
+                "items": await _items_listing(tracker),
                 "collection_date": when,
                 "address": tracker.get_slot("address") or "",
                 "amount": say_money(amount),
             },
         )
+
+
+async def _items_listing(tracker: Tracker) -> Text:
+    """"1 × sofa and 2 × chair" for the confirmation; the catalogue is cached, so this rarely calls the records."""
+    items: Dict[str, int] = tracker.get_slot("bulky_items") or {}
+    try:
+        catalogue = await call(council_records_client().bulky_waste_catalogue, tracker.get_slot("council"))
+    except CouncilServiceError:
+        return ", ".join(f"{quantity} × {item.replace('_', ' ')}" for item, quantity in items.items())
+    return describe_items(items, catalogue)
 
 
 BULKY_WASTE = register(BulkyWaste())

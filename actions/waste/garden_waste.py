@@ -41,7 +41,6 @@ class GardenWaste(OrderKind):
             f"{season.end_text}), for {bins} {status.bin_name}{'s' if bins > 1 else ''}, "
             f"at **{tracker.get_slot('address')}**",
             amount=status.price_per_bin * bins,
-            what="your garden waste subscription",
         )
 
     async def place(self, tracker: Tracker, contact: Optional[Contact]) -> Placed:
@@ -62,7 +61,14 @@ class GardenWaste(OrderKind):
     async def cancel(self, tracker: Tracker, reference: Text) -> None:
         await call(council_records_client().cancel_garden_waste_subscription, reference)
 
-    def confirmation(self, tracker: Tracker, reference: Text, amount: int) -> Confirmation:
+    async def confirmation(self, tracker: Tracker, reference: Text, amount: int) -> Confirmation:
+        # The season and bins as the records hold them; the conversation's own answers if they can't be read now.
+        season, bins, bin_name = "", _bins(tracker), "garden waste bin"
+        try:
+            subscription = await call(council_records_client().garden_waste_subscription, reference)
+            season, bins, bin_name = subscription.season.name, subscription.bins, subscription.bin_name
+        except CouncilServiceError:
+            pass
         return Confirmation(
             chat=f"Thank you, your payment of {say_money(amount)} went through, and your garden waste subscription "
             f"is confirmed: {tracker.get_slot('order_summary')}. Your reference is **{reference}**. Collections are "
@@ -71,9 +77,9 @@ class GardenWaste(OrderKind):
             personalisation={
                 "council_name": council_name(tracker.get_slot("council")),
                 "reference": reference,
-                "season": _season(tracker.get_slot("order_summary") or ""),
-                "bins": str(_bins(tracker)),
-                "bin_name": "garden waste bin",
+                "season": season or "this season",
+                "bins": str(bins),
+                "bin_name": bin_name,
                 "address": tracker.get_slot("address") or "",
                 "amount": say_money(amount),
                 "new_bin": "no",
@@ -83,11 +89,6 @@ class GardenWaste(OrderKind):
 
 def _bins(tracker: Tracker) -> int:
     return int(tracker.get_slot("garden_bins") or 1)
-
-
-def _season(summary: Text) -> Text:
-    start = summary.find("for **")
-    return summary[start + 6: summary.find("**", start + 6)] if start >= 0 else ""
 
 
 GARDEN_WASTE = register(GardenWaste())

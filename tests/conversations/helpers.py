@@ -65,3 +65,19 @@ def payments_for(sandbox_url: str, reference: str) -> list:
                           headers={"Authorization": "Bearer sandbox-pay-key"}, timeout=10)
     answer.raise_for_status()
     return answer.json()["results"]
+
+
+def start_booking(conversation, house, items="a sofa and two chairs", contact="sam@example.com") -> str:
+    """A bulky waste booking up to its summary: the first free day, `items` and `contact`. Answers the day."""
+    conversation.say("can you collect a sofa")
+    assert "postcode" in conversation.text().lower(), conversation.text()
+    conversation.say(house["postcode"])
+    conversation.press(address_button(house["address"]))
+    assert "what would you like us to collect" in conversation.text().lower(), conversation.text()
+    conversation.say(items)
+    days = [b["title"] for b in conversation.buttons()]
+    assert days, conversation.text()
+    conversation.press(days[0])
+    assert "confirmation" in conversation.text().lower(), conversation.text()
+    conversation.say(contact)
+    return days[0]

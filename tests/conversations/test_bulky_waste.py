@@ -9,24 +9,9 @@ import pytest
 import requests
 
 from council_sandbox.testing import PageForms, pay_with_card
-from tests.conversations.helpers import address_button, home, notifications, pay_link, payments_for
+from tests.conversations.helpers import address_button, home, notifications, pay_link, payments_for, start_booking
 
 DECLINED_CARD = "4000000000000002"
-
-
-def start_booking(conversation, house, items="a sofa and two chairs", contact="sam@example.com"):
-    conversation.say("can you collect a sofa")
-    assert "postcode" in conversation.text().lower(), conversation.text()
-    conversation.say(house["postcode"])
-    conversation.press(address_button(house["address"]))
-    assert "what would you like us to collect" in conversation.text().lower(), conversation.text()
-    conversation.say(items)
-    days = [b["title"] for b in conversation.buttons()]
-    assert days, conversation.text()
-    conversation.press(days[0])
-    assert "confirmation" in conversation.text().lower(), conversation.text()
-    conversation.say(contact)
-    return days[0]
 
 
 def booking_reference(conversation) -> str:

@@ -11,7 +11,7 @@ from typing import Iterator
 import pytest
 import requests
 
-from tests.conversations.helpers import address_button, home, pay_link
+from tests.conversations.helpers import address_button, home, pay_link, start_booking
 from tests.stack import Conversation, free_port, newest_model, start_action_server, start_rasa_server, stop
 
 
@@ -34,12 +34,7 @@ def broken_payments(sandbox, logs_dir: Path) -> Iterator[str]:
 def test_pay_refusing_leaves_no_booking_and_says_so(broken_payments, sandbox):
     house = home(sandbox.url, "ok", "refuse", "chorley", skip=90)
     talk = Conversation(broken_payments)
-    talk.say("book a bulky collection")
-    talk.say(house["postcode"])
-    talk.press(address_button(house["address"]))
-    talk.say("an armchair")
-    talk.press(talk.buttons()[0]["title"])
-    talk.say("no")
+    start_booking(talk, house, items="an armchair", contact="no")
     talk.press("Yes, pay")
     said = talk.text()
     assert "couldn't set up the payment" in said and "Nothing has been charged" in said, said
@@ -73,12 +68,7 @@ def test_notify_down_still_completes_with_the_reference(broken_payments, sandbox
 
 def test_council_systems_down_when_confirming_charges_nothing(conversation, sandbox):
     house = home(sandbox.url, "ok", "refuse", "chorley", skip=92)
-    conversation.say("book a bulky waste collection")
-    conversation.say(house["postcode"])
-    conversation.press(address_button(house["address"]))
-    conversation.say("a mattress")
-    conversation.press(conversation.buttons()[0]["title"])
-    conversation.say("no")
+    start_booking(conversation, house, items="a mattress", contact="no")
     assert "Shall I go ahead?" in conversation.text(), conversation.text()
     sandbox.stop()
     try:
@@ -95,12 +85,7 @@ def test_pay_down_when_checking_says_not_to_pay_again_and_checks_later(conversat
     from council_sandbox.testing import pay_with_card
 
     house = home(sandbox.url, "ok", "refuse", "chorley", skip=93)
-    conversation.say("book a bulky waste collection")
-    conversation.say(house["postcode"])
-    conversation.press(address_button(house["address"]))
-    conversation.say("a chair")
-    conversation.press(conversation.buttons()[0]["title"])
-    conversation.say("no")
+    start_booking(conversation, house, items="a chair", contact="no")
     conversation.press("Yes, pay")
     link = pay_link(conversation.text())
     assert pay_with_card(link).status_code == 303
