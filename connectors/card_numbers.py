@@ -45,3 +45,37 @@ def screen(text: Text) -> Tuple[Text, bool]:
     if contains_card_number(text):
         return CARD_NUMBER_REMOVED, True
     return text, False
+
+
+# -- First cut of the guard's hooks (connectors/guard.py); hardened with the rest of this module. ---------------------
+
+def clean_text(text: Text) -> Text:
+    """The message as Rasa should see it: lone surrogates (which make NLU fail) and control characters removed."""
+    text = text.encode("utf-8", "replace").decode("utf-8") if _has_surrogate(text) else text
+    return "".join(ch if ch in "\n\t" or ord(ch) >= 32 else " " for ch in text if ch != "\x7f")
+
+
+def _has_surrogate(text: Text) -> bool:
+    return any(0xD800 <= ord(ch) <= 0xDFFF for ch in text)
+
+
+def could_continue_card_number(text: Text) -> bool:
+    """Whether the message starts with digits, so it might complete a card number begun in the previous one."""
+    return bool(re.match(r"\W*\d", text))
+
+
+def completes_card_number(previous: Text, current: Text) -> bool:
+    """Whether the end of the previous message and the start of this one together make a card number."""
+    head = re.search(r"[\d \-]+$", previous or "")
+    tail = re.match(r"^[\d \-]+", current or "")
+    if not head or not tail:
+        return False
+    return contains_card_number(head.group(0).strip() + " " + tail.group(0).strip())
+
+
+async def erase_previous_user_message(agent, sender_id: Text, event) -> None:
+    """Erase the first half of a split card number from the stored conversation (the tracker store's own method)."""
+    store = getattr(agent, "tracker_store", None)
+    erase = getattr(store, "erase_user_message", None)
+    if erase is not None and event is not None:
+        await erase(sender_id, event)

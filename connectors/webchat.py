@@ -46,7 +46,8 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
-from connectors.card_numbers import screen
+from connectors.guard import DEFAULT_MAX_MESSAGE_LENGTH, Admitted, MessageGuard
+from connectors.limits import client_address, trusted_proxies
 from connectors.webchat_metadata import COUNCIL_KEY, clean_metadata
 
 logger = logging.getLogger(__name__)
@@ -62,7 +63,6 @@ DEFAULT_ALLOWED_ORIGINS = (
     "http://localhost:*",
     "http://127.0.0.1:*",
 )
-DEFAULT_MAX_MESSAGE_LENGTH = 2000
 DEFAULT_MAX_PAYLOAD_BYTES = 65536
 # Recently received client message ids, to drop resends; bounded, oldest forgotten first.
 RECENT_MESSAGE_IDS = 50_000
@@ -80,6 +80,7 @@ ERRORS = {
     "no_session": "Start a session with session_request before sending messages.",
     "empty_message": "The message is empty.",
     "message_too_long": "The message is too long: please keep it under {limit} characters.",
+    "too_many_messages": "You're sending messages faster than I can answer. Please wait a moment and try again.",
     "server_error": "Sorry, something went wrong and your message was not handled. Please try again.",
 }
 
@@ -233,9 +234,12 @@ class WebChatInput(InputChannel):
         self.user_message_evt = user_message_evt
         self.bot_message_evt = bot_message_evt
         self.error_evt = error_evt
+        self.guard = MessageGuard(max_message_length)
+        self.proxies = trusted_proxies()
         self.sio: Optional[AsyncServer] = None
         self.app: Optional[Sanic] = None
         self._sessions: Dict[Text, Optional[Text]] = {}  # socket id -> session id
+        self._clients: Dict[Text, Optional[Text]] = {}  # socket id -> client address (never logged or stored)
         self._recent: "OrderedDict[tuple, None]" = OrderedDict()  # (session id, client message id)
 
     def get_output_channel(self) -> Optional[OutputChannel]:
@@ -270,12 +274,14 @@ class WebChatInput(InputChannel):
                 logger.info("Web chat: refused a connection from an origin that is not allowed.")
                 return False
             self._sessions[sid] = None
+            self._clients[sid] = _client_address(environ, self.proxies)
             logger.debug("Web chat: socket %s connected.", sid)
             return True
 
         @sio.on("disconnect", namespace=namespace)
         async def disconnect(sid: Text) -> None:
             self._sessions.pop(sid, None)
+            self._clients.pop(sid, None)
             logger.debug("Web chat: socket %s disconnected.", sid)
 
         @sio.on("session_request", namespace=namespace)
@@ -319,10 +325,7 @@ class WebChatInput(InputChannel):
         text = data.get("message")
         if not isinstance(text, str):
             return await self._reject(sid, "invalid_message")
-        text = text.strip()
-        if not text:
-            return await self._reject(sid, "empty_message")
-        if len(text) > self.max_message_length:
+        if len(text) > 2 * self.max_message_length:  # far too long even before tidying: don't read it
             return await self._reject(sid, "message_too_long")
 
         message_id = data.get("message_id")
@@ -349,14 +352,21 @@ class WebChatInput(InputChannel):
                 return {"status": "duplicate", "message_id": message_id}
             self._remember(key)
 
+        decision = await self.guard.admit(
+            self._agent(), session_id, text, clean_metadata(data.get(self.metadata_key)), self._clients.get(sid)
+        )
+        if not isinstance(decision, Admitted):
+            if message_id is not None:
+                self._recent.pop((session_id, message_id), None)  # refused, not handled: a later resend is welcome
+            return await self._reject(sid, decision.code)
         assert self.sio is not None
         message = UserMessage(
-            screen(text)[0],  # a card number never reaches Rasa, its tracker or its logs
+            decision.text,  # card numbers removed, typed commands neutralised (connectors/guard.py)
             WebChatOutput(self.sio, self.bot_message_evt, self.namespace),
             session_id,
             input_channel=self.name(),
             message_id=message_id,
-            metadata=clean_metadata(data.get(self.metadata_key)),
+            metadata=decision.metadata,
         )
         try:
             await self._fill_council_slot(message)
@@ -404,6 +414,12 @@ class WebChatInput(InputChannel):
             elif not _session_just_started(tracker):
                 return  # nothing changed
             await processor.save_tracker(tracker)
+
+
+def _client_address(environ: Dict, proxies: Any) -> Optional[Text]:
+    request = environ.get("sanic.request")
+    peer = getattr(getattr(request, "conn_info", None), "client_ip", None) or environ.get("REMOTE_ADDR")
+    return client_address(peer, environ.get("HTTP_X_FORWARDED_FOR"), proxies)
 
 
 def _session_just_started(tracker: Any) -> bool:

@@ -1,0 +1,128 @@
+"""What every channel does with a resident's message before Rasa sees it, in one place.
+
+In order:
+1. Tidy the text (`card_numbers.clean_text`): Unicode normalised, lone surrogates and control characters gone, so
+   nothing downstream fails on it (a failure would otherwise log the words).
+2. Refuse an empty or overlong message (`max_length` characters): a 30,000-character message would hold up other
+   residents while NLU reads it.
+3. Refuse a message over the rate limits, per conversation and per client address (`limits.RateLimits`).
+4. Honour a typed `/intent{...}` only when the bot offered it as a button or it is harmless
+   (`commands.neutralise_typed_command`): a resident can't act as a button or reset a protection.
+5. Remove card numbers, in any spelling, and a card number split over this message and the previous one: then the
+   previous message is erased from the stored conversation too (`card_numbers`).
+6. Stamp the message's metadata with an opaque key for the client (`limits.client_key`), which the action server uses
+   for limits that a new conversation must not reset. Whatever a client sent under that key is replaced.
+
+Channels call `MessageGuard.admit` and either pass on an `Admitted` message or tell the resident why it was
+`Refused` (the reason is worded for the resident).
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Optional, Text, Union
+
+from connectors import card_numbers, commands, limits
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_MAX_MESSAGE_LENGTH = 2000
+CLIENT_METADATA_KEY = "client"
+
+REFUSALS = {
+    "empty_message": "The message is empty.",
+    "message_too_long": "That message is too long for me: please keep it under {limit} characters.",
+    "too_many_messages": "You're sending messages faster than I can answer. Please wait a moment and try again.",
+}
+
+
+@dataclass(frozen=True)
+class Admitted:
+    text: Text
+    metadata: Dict[Text, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Refused:
+    code: Text
+    message: Text
+
+
+class MessageGuard:
+    def __init__(
+        self, max_length: int = DEFAULT_MAX_MESSAGE_LENGTH, rate_limits: Optional["limits.RateLimits"] = None
+    ) -> None:
+        if max_length < 1:
+            raise ValueError("The longest message allowed must be at least 1 character.")
+        self.max_length = max_length
+        self.rate_limits = rate_limits if rate_limits is not None else limits.RateLimits.from_environment()
+
+    def refuse(self, code: Text) -> Refused:
+        return Refused(code, REFUSALS[code].format(limit=self.max_length))
+
+    async def admit(
+        self,
+        agent: Any,
+        sender_id: Text,
+        text: Any,
+        metadata: Optional[Dict[Text, Any]],
+        client_address: Optional[Text],
+    ) -> Union[Admitted, Refused]:
+        text = card_numbers.clean_text(text if isinstance(text, str) else "").strip()
+        if not text:
+            return self.refuse("empty_message")
+        if len(text) > self.max_length:
+            return self.refuse("message_too_long")
+        if not self.rate_limits.allow(sender_id, client_address):
+            logger.info("A message was refused: over the rate limit.")
+            return self.refuse("too_many_messages")
+        history = await _History.load(agent, sender_id, text)
+        text = commands.neutralise_typed_command(text, history.offered_payloads())
+        screened, removed = card_numbers.screen(text)
+        if not removed and card_numbers.completes_card_number(history.last_user_text(), text):
+            await card_numbers.erase_previous_user_message(agent, sender_id, history.last_user_event())
+            screened = card_numbers.CARD_NUMBER_REMOVED
+        cleaned = dict(metadata) if isinstance(metadata, dict) else {}
+        cleaned[CLIENT_METADATA_KEY] = limits.client_key(client_address)
+        return Admitted(screened, cleaned)
+
+
+class _History:
+    """The little of the stored conversation the guard needs, read only when the message could need it."""
+
+    def __init__(self, events: List[Dict[Text, Any]]) -> None:
+        self.events = events
+
+    @classmethod
+    async def load(cls, agent: Any, sender_id: Text, text: Text) -> "_History":
+        needed = text.startswith("/") or card_numbers.could_continue_card_number(text)
+        store = getattr(agent, "tracker_store", None)
+        if not needed or store is None:
+            return cls([])
+        tracker = await store.retrieve(sender_id)
+        return cls([event.as_dict() for event in tracker.events] if tracker is not None else [])
+
+    def _latest(self, kind: Text) -> Optional[Dict[Text, Any]]:
+        for event in reversed(self.events):
+            if event.get("event") == kind:
+                return event
+        return None
+
+    def offered_payloads(self) -> List[Text]:
+        """Button payloads of the bot's messages since the resident last spoke."""
+        payloads: List[Text] = []
+        for event in reversed(self.events):
+            if event.get("event") == "user":
+                break
+            if event.get("event") == "bot":
+                for button in (event.get("data") or {}).get("buttons") or []:
+                    if isinstance(button, dict) and isinstance(button.get("payload"), str):
+                        payloads.append(button["payload"])
+        return payloads
+
+    def last_user_event(self) -> Optional[Dict[Text, Any]]:
+        return self._latest("user")
+
+    def last_user_text(self) -> Text:
+        event = self.last_user_event()
+        return (event or {}).get("text") or ""
