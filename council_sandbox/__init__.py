@@ -41,7 +41,8 @@ first time it is looked up, and are the same every time):
 
 Ten historic reports, dated 1 to 58 days before the first start: REP-100003, REP-100008, REP-100011,
 REP-100014, REP-100017 (fly-tipping, open, with status notes), REP-100019, REP-100023 (missed bin, closed, with
-status notes), REP-100026, REP-100029, REP-100031. New reports are numbered from REP-104001.
+status notes), REP-100026, REP-100029, REP-100031. New reports get random references
+(REP-200000 to REP-999999), so nobody can find other reports by counting.
 
 Missed-bin states with SANDBOX_NOW=2026-11-27T10:00:00 (a Friday; crews finish at 16:00), refuse bin:
 ok 100011228719 (PR6 7EF) / 100025409434 (PR25 2AX); round_not_finished 100017182134 (PR7 1DP) /

@@ -3,19 +3,27 @@ from __future__ import annotations
 
 import json
 import re
+import secrets
 from datetime import date, datetime
 from typing import Any, Dict, Iterable, List, Optional
 
 import councils
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from .clock import from_db, to_db
-from .db import Database, next_value
+from .db import Database
 from .models import ServiceRequest
 from .open311_services import BY_CODE
 
+# Databases seeded before references were random hold a counter row under this name; nothing reads it now.
 REFERENCE_COUNTER = "service_request"
 FIRST_REFERENCE = 104001
+# New references are drawn at random, so one reference says nothing about the next: nobody can walk through the
+# reports by counting. Same look as ever (REP- and six digits); from 200000 up, so they never look like the
+# seeded demo reports (REP-1000xx), and each is checked against the stored ones before it is used.
+RANDOM_REFERENCES = range(200000, 1000000)
+MAX_REFERENCE_TRIES = 20
 _REFERENCE = re.compile(r"(?:REP)?-?([0-9]{6})")
 _FALLBACK_NAMES = {"chorley": "Chorley Council", "south_ribble": "South Ribble Borough Council"}
 
@@ -52,17 +60,30 @@ def build(fields: Dict[str, Any], now: datetime, reference: str) -> ServiceReque
 
 
 def create(db: Database, fields: Dict[str, Any], now: datetime, recheck=None) -> str:
-    """Store a new report under the next reference and return the reference.
+    """Store a new report under a new random reference and return the reference.
 
     `recheck(session)`, if given, runs inside the write transaction just before the insert and may raise to
     refuse it (a missed bin reported twice at the same moment).
     """
-    with db.writing() as session:
-        if recheck is not None:
-            recheck(session)
-        reference = reference_for(next_value(session, REFERENCE_COUNTER))
-        session.add(build(fields, now, reference))
-    return reference
+    for _ in range(MAX_REFERENCE_TRIES):
+        try:
+            with db.writing() as session:
+                if recheck is not None:
+                    recheck(session)
+                reference = _unused_reference(session)
+                session.add(build(fields, now, reference))
+            return reference
+        except IntegrityError:
+            continue  # PostgreSQL: another report took the same number at the same moment; draw again
+    raise RuntimeError("no unused report reference found")
+
+
+def _unused_reference(session) -> str:
+    for _ in range(MAX_REFERENCE_TRIES):
+        reference = reference_for(RANDOM_REFERENCES[secrets.randbelow(len(RANDOM_REFERENCES))])
+        if session.get(ServiceRequest, reference) is None:
+            return reference
+    raise RuntimeError("no unused report reference found")
 
 
 def find(db: Database, references: Iterable[str]) -> List[ServiceRequest]:

@@ -1,6 +1,8 @@
 """Open311 GeoReport v2 in the sandbox, over HTTP: services, reporting, errors, filters and the demo data."""
 from __future__ import annotations
 
+import re
+
 import pytest
 import requests
 
@@ -17,6 +19,10 @@ PERSONAL = {
     "last_name": "Resident",
     "description": "Four tyres dumped by the gate.",
 }
+
+
+# New references are random (REP- and six digits, from 200000 up): one says nothing about the next.
+RANDOM_REFERENCE = re.compile(r"REP-[2-9][0-9]{5}")
 
 
 def post(url, data=None, **kwargs):
@@ -110,15 +116,16 @@ def test_report_at_a_map_pin_and_read_it_back(fresh_sandbox):
     answer = post(url, open311_form(**FLYTIPPING, **CHORLEY_PIN, **PERSONAL, media_url="https://example.org/a.jpg"))
     assert answer.status_code == 201, answer.text
     [created] = answer.json()
-    assert created["service_request_id"] == "REP-104001"
+    reference = created["service_request_id"]
+    assert RANDOM_REFERENCE.fullmatch(reference)
     assert created["account_id"] is None
     assert "Friday 4 December" in created["service_notice"]  # 5 working days after Friday 27 November
     second = post(url, open311_form(**FLYTIPPING, **CHORLEY_PIN))
-    assert second.json()[0]["service_request_id"] == "REP-104002"
+    assert RANDOM_REFERENCE.fullmatch(second.json()[0]["service_request_id"])
 
-    [report] = get(url, "requests/REP-104001.json").json()
+    [report] = get(url, f"requests/{reference}.json").json()
     assert report == {
-        "service_request_id": "REP-104001",
+        "service_request_id": reference,
         "status": "open",
         "status_notes": None,
         "service_name": "Fly-tipping",
@@ -139,6 +146,18 @@ def test_report_at_a_map_pin_and_read_it_back(fresh_sandbox):
     # Personal details are kept for the case but never shown.
     for text in ("resident@example.org", "07700", "Alex", "Resident@"):
         assert text not in get(url, "requests.json").text
+
+
+def test_references_cannot_be_walked(fresh_sandbox):
+    """Knowing one's own reference must not lead to the next resident's report."""
+    url = fresh_sandbox()
+    numbers = [int(post(url, open311_form(**FLYTIPPING, **CHORLEY_PIN)).json()[0]["service_request_id"][4:])
+               for _ in range(5)]
+    steps = [later - earlier for earlier, later in zip(numbers, numbers[1:])]
+    assert steps != [1, 1, 1, 1] and len(set(numbers)) == 5
+    # Nothing to find by counting on from the newest either.
+    around = ",".join(f"REP-{n:06d}" for n in range(numbers[-1] + 1, numbers[-1] + 6))
+    assert get(url, "requests.json", service_request_id=around).json() == []
 
 
 def test_report_at_an_address(fresh_sandbox):
@@ -335,10 +354,11 @@ def test_reports_older_than_90_days_leave_the_default_list(tmp_path, fresh_sandb
     later = fresh_sandbox(now="2027-03-27T10:00:00", database_url=database)  # the same database, 120 days on
     assert reference not in [r["service_request_id"] for r in get(later, "requests.json").json()]
     assert get(later, f"requests/{reference}.json").status_code == 200
-    # The restart seeded nothing twice, and the reference sequence carries on.
+    # The restart seeded nothing twice, and new reports still get new references.
     seeded = get(later, "requests.json", service_request_id=",".join(SEEDED)).json()
     assert sorted(r["service_request_id"] for r in seeded) == sorted(SEEDED)
-    assert post(later, open311_form(**FLYTIPPING, **CHORLEY_PIN)).json()[0]["service_request_id"] == "REP-104002"
+    again = post(later, open311_form(**FLYTIPPING, **CHORLEY_PIN)).json()[0]["service_request_id"]
+    assert RANDOM_REFERENCE.fullmatch(again) and again != reference
 
 
 # -- sandbox extension: staff updates -------------------------------------------------------------------------
@@ -419,5 +439,6 @@ def test_simultaneous_reports_get_distinct_references(fresh_sandbox):
     with ThreadPoolExecutor(max_workers=8) as pool:
         results = list(pool.map(report, range(24)))
     references = [r for r in results if isinstance(r, str)]
-    assert sorted(references) == [f"REP-{n}" for n in range(104001, 104001 + len(references))]
+    assert len(set(references)) == len(references) == 16
+    assert all(RANDOM_REFERENCE.fullmatch(r) for r in references)
     assert [r for r in results if not isinstance(r, str)] == [200] * 8
