@@ -10,6 +10,8 @@
   only when a Pay payment of exactly its price, with its reference in the metadata, succeeds. Unpaid, it becomes
   `expired`. Cancelling a pending booking frees the slot; cancelling a confirmed one (before the collection
   day) marks `refund_due` (the sandbox does not call Pay's refunds).
+- An address has at most MAX_UNPAID_PER_PROPERTY bookings waiting for payment at once (409 `too_many_unpaid`):
+  unpaid holds take real places on a round, so a script must not be able to fill every slot with them.
 """
 from __future__ import annotations
 
@@ -23,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from . import addresses, council_payments
 from .addresses import Draws
-from .clock import add_working_days, long_date, to_db
+from .clock import add_working_days, clock_time, from_db, long_date, to_db
 from .context import current
 from .council_common import (
     HOLD,
@@ -56,6 +58,7 @@ blueprint = Blueprint("bulky_waste", __name__, url_prefix="/council/v1")
 
 SERVICE = "bulky_waste"
 COUNTER = "bulky_booking"
+MAX_UNPAID_PER_PROPERTY = 2
 
 
 def round_of(prop: Property) -> str:
@@ -83,6 +86,24 @@ def _taken(session: Session, round_id: str, day: date, now: datetime) -> int:
             | ((BulkyBooking.status == "pending_payment") & (BulkyBooking.hold_until > to_db(now))),
         )
     ).scalar_one()
+
+
+def _refuse_if_too_many_unpaid(session: Session, prop: Property, now: datetime) -> None:
+    """409 too_many_unpaid when the address already holds MAX_UNPAID_PER_PROPERTY places unpaid. References are
+    not named: whoever asks may not be the person who booked, and a reference is enough to cancel a booking."""
+    holds = session.execute(
+        select(BulkyBooking.hold_until).where(
+            BulkyBooking.uprn == prop.uprn,
+            BulkyBooking.status == "pending_payment",
+            BulkyBooking.hold_until > to_db(now),
+        ).order_by(BulkyBooking.hold_until)
+    ).scalars().all()
+    if len(holds) >= MAX_UNPAID_PER_PROPERTY:
+        released = clock_time(from_db(holds[0]).time())
+        raise ApiError(409, "too_many_unpaid", f"This address already has {len(holds)} bulky waste collections "
+                                               "booked and waiting for payment, which is the most it can have. "
+                                               "Please pay for one of them first, or book again after "
+                                               f"{released}, when an unpaid one is released.")
 
 
 def slots(session: Session, prop: Property, now: datetime) -> List[Dict[str, Any]]:
@@ -204,6 +225,7 @@ def create_booking():
         raise ApiError(422, "not_a_slot", f"{long_date(day)} is not one of this address's collection slots: "
                                           f"{', '.join(d.isoformat() for d in offered)}.")
     with current().db.writing() as session:  # count and book in one transaction: the last place goes once
+        _refuse_if_too_many_unpaid(session, prop, now)
         open_slots = slots(session, prop, now)
         chosen = next(s for s in open_slots if s["date"] == day.isoformat())
         if not chosen["available"]:

@@ -12,8 +12,12 @@ account number). Balance = yearly charge - payments.
 
 Details are shown only after verification: POST /verify with the account number and the property's postcode
 answers a token for COUNCIL_TAX_TOKEN_SECONDS (default 900) of real time; GET /accounts/{number} needs it as
-`Authorization: Bearer <token>`. A failed verification never says which detail was wrong. The sandbox does not
-count failed attempts: the assistant ends the attempt after three.
+`Authorization: Bearer <token>`. A failed verification never says which detail was wrong.
+
+Failed verifications are counted per account number, as a council's own system would, so that no conversation (or
+new conversation, or script) can reset them: after MAX_FAILURES within FAILURE_WINDOW (sandbox clock), /verify
+answers 429 `too_many_attempts` with a Retry-After for that account, even with the right details, until the window
+has passed. Refused tries are not counted, so the lock always ends. The assistant has its own, stricter limits.
 """
 from __future__ import annotations
 
@@ -21,6 +25,7 @@ import hashlib
 import hmac
 import os
 import re
+import math
 import secrets
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
@@ -28,12 +33,12 @@ from typing import Any, Dict, List, Optional
 
 from councils import postcodes
 from flask import Blueprint, Flask, current_app, g, jsonify, request
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from . import addresses, council_payments
 from .addresses import Draws
-from .clock import from_db, long_date
+from .clock import clock_time, from_db, long_date, to_db
 from .context import current
 from .council_common import json_body, payment_template
 from .council_defaults import (
@@ -44,7 +49,7 @@ from .council_defaults import (
     SINGLE_PERSON_DISCOUNT,
 )
 from .errors import ApiError
-from .models import CouncilTaxSession, Payment, Property
+from .models import CouncilTaxFailure, CouncilTaxSession, Payment, Property
 from .money import pounds
 
 blueprint = Blueprint("council_tax", __name__, url_prefix="/council/v1/council-tax")
@@ -67,6 +72,10 @@ SURNAMES = ("Ashbridge", "Brookfold", "Calderwood", "Dunmere", "Ellerbeck", "Fer
             "Rivington-Shaw", "Sowerby", "Thornley", "Underbank", "Whitestake", "Yarrow")
 PROFILES = ("direct_debit",) * 11 + ("card",) * 4 + ("arrears",) * 3 + ("paid_in_full",) * 2
 METHODS = {"direct_debit": "Direct Debit", "card": "Debit card", "arrears": "Debit card", "paid_in_full": "Debit card"}
+MAX_FAILURES = 5
+FAILURE_WINDOW = timedelta(minutes=30)
+TOO_MANY_ATTEMPTS = ("There have been too many unsuccessful attempts to verify this account, so it is locked for "
+                     "security. Please try again after {time}, or contact the council.")
 NOT_VERIFIED = ("We could not find an account with those details. Check the account number on your council tax "
                 "bill and the postcode of the property.")
 
@@ -302,6 +311,42 @@ def _check_token(account_number: str) -> None:
         raise refused
 
 
+# -- failed verifications (sandbox clock) ---------------------------------------------------------------------------
+
+
+def _locked_until(session: Session, account_number: str, now: datetime) -> Optional[datetime]:
+    """When the account's verification opens again (aware, UK time), or None when it is open now: locked while
+    MAX_FAILURES failures fall within the last FAILURE_WINDOW, so until the oldest of them leaves it."""
+    recent = session.execute(
+        select(CouncilTaxFailure.failed_at)
+        .where(CouncilTaxFailure.account_number == account_number,
+               CouncilTaxFailure.failed_at > to_db(now - FAILURE_WINDOW))
+        .order_by(CouncilTaxFailure.failed_at.desc())
+        .limit(MAX_FAILURES)
+    ).scalars().all()
+    if len(recent) < MAX_FAILURES:
+        return None
+    return from_db(recent[-1]) + FAILURE_WINDOW
+
+
+def _record_failure(session: Session, account_number: str, now: datetime) -> None:
+    session.execute(delete(CouncilTaxFailure).where(CouncilTaxFailure.failed_at <= to_db(now - FAILURE_WINDOW)))
+    session.add(CouncilTaxFailure(account_number=account_number, failed_at=to_db(now)))
+
+
+def _too_many_attempts(until: datetime, now: datetime):
+    seconds = max(1, math.ceil((until - now).total_seconds()))
+    response = jsonify({
+        "verified": False,
+        "error": "too_many_attempts",
+        "message": TOO_MANY_ATTEMPTS.format(time=clock_time(until.time())),
+        "retry_after": seconds,
+        "locked_until": until.isoformat(),
+    })
+    response.headers["Retry-After"] = str(seconds)
+    return response, 429
+
+
 # -- endpoints ------------------------------------------------------------------------------------------------------
 
 
@@ -318,9 +363,17 @@ def verify():
     if postcode and uprn:
         stored = addresses.ensure_postcode(current().db, postcode)  # [] outside the two boroughs
         matched = next((p for p in stored if p.uprn == uprn), None)
+    now = current().clock.now()
+    key = account_number[:20]
+    with current().db.writing() as session:  # check and count in one transaction: parallel tries can't slip past
+        until = _locked_until(session, key, now)
+        if until is None and matched is None:
+            _record_failure(session, key, now)
+    if until is not None:
+        return _too_many_attempts(until, now)
     if matched is None:
         return jsonify({"verified": False, "error": "not_verified", "message": NOT_VERIFIED}), 401
-    today = current().clock.today()
+    today = now.date()
     with current().db.session() as session:
         account = load(session, account_number, today)
     return jsonify({"verified": True, **_issue(account_number), "account": summary_json(account, today)})

@@ -1,6 +1,7 @@
 """Database tables: properties (by UPRN), problem reports (Open311 requests), counters and seed markers; card
 payments (Pay), templates and notifications (Notify); and the council's records that payments are applied to
-(council tax sessions, PCNs, bulky waste bookings, garden waste subscriptions, bin requests)."""
+(council tax sessions and failed verifications, PCNs, bulky waste bookings, garden waste subscriptions, bin
+requests)."""
 from __future__ import annotations
 
 from sqlalchemy import Boolean, Column, Date, DateTime, Float, ForeignKey, Index, Integer, String, Text
@@ -175,6 +176,19 @@ class CouncilTaxSession(Base):
     token_hash = Column(String(64), primary_key=True)
     account_number = Column(String(8), nullable=False)
     expires_at = Column(DateTime, nullable=False, index=True)
+
+
+class CouncilTaxFailure(Base):
+    """A failed council tax verification of an account number (as sent, normalised), by the sandbox clock. Enough
+    of them within a short window lock that account's verification for a while, as a council's own system does."""
+
+    __tablename__ = "council_tax_failures"
+
+    seq = Column(Integer, primary_key=True, autoincrement=True)
+    account_number = Column(String(20), nullable=False)  # counted whether or not such an account exists
+    failed_at = Column(DateTime, nullable=False)  # naive UTC, sandbox clock
+
+    __table_args__ = (Index("ix_council_tax_failure_account", "account_number", "failed_at"),)
 
 
 class PenaltyChargeNotice(Base):
