@@ -59,6 +59,7 @@ from .records import (
     RecordsRejected,
     SlotFull,
     VerificationFailed,
+    VerificationLocked,
 )
 from .waste import Bin, MissedBinCheck, PropertyBins, WasteClient
 
@@ -109,6 +110,7 @@ __all__ = [
     "SlotFull",
     "SubmittedRequest",
     "VerificationFailed",
+    "VerificationLocked",
     "WasteClient",
     "address_client",
     "council_records_client",

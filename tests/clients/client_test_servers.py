@@ -21,6 +21,7 @@ class Answer:
     raw: Optional[bytes] = None
     content_type: str = "application/json"
     delay: float = 0.0  # seconds to wait before answering
+    headers: Dict[str, str] = field(default_factory=dict)  # extra response headers (Retry-After)
 
 
 @dataclass
@@ -79,6 +80,8 @@ def _handler(service: FakeService):
                 self.send_response(answer.status)
                 self.send_header("Content-Type", answer.content_type)
                 self.send_header("Content-Length", str(len(payload)))
+                for name, value in answer.headers.items():
+                    self.send_header(name, value)
                 self.end_headers()
                 self.wfile.write(payload)
             except (BrokenPipeError, ConnectionResetError):

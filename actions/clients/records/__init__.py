@@ -5,7 +5,8 @@ documents the API. Amounts are whole pence, as GOV.UK Pay's; `*_text` fields say
     records = council_records_client()
 
     # Council tax: verify first; the details need the verification's token.
-    verified = records.verify_council_tax("3854 5118", "pr7 1dp")     # VerificationFailed if either is wrong
+    verified = records.verify_council_tax("3854 5118", "pr7 1dp")     # VerificationFailed if either is wrong,
+                                                                         # VerificationLocked after too many
     verified.account.balance, verified.account.next_instalment           # the summary, at once
     account = records.council_tax_account("38545118", verified.token)   # NotVerified without a valid token
     payment = account.payment_for(account.next_instalment.amount)        # ValueError outside the limits
@@ -23,8 +24,8 @@ documents the API. Amounts are whole pence, as GOV.UK Pay's; `*_text` fields say
 Rules this client keeps:
 - Verification has one failure, `VerificationFailed`, whichever detail was wrong: never tell the resident which.
   The token (`CouncilTaxVerification.token`, short-lived) is the only way to the account's details; keep it in
-  that conversation only, and verify again in a new session. The records do not count attempts: the conversation
-  allows three.
+  that conversation only, and verify again in a new session. The records lock an account's verification after
+  repeated failures (`VerificationLocked`, with `until`); the assistant also keeps its own, stricter counts.
 - A PCN is answered only with the registration on it: an unknown PCN and a wrong registration are the same
   `PcnNotFound`.
 - Charge exactly `payment.amount` (`PaymentDetails.pay_arguments()`), with its metadata: that is how the records
@@ -67,6 +68,7 @@ from .errors import (
     RecordsRejected,
     SlotFull,
     VerificationFailed,
+    VerificationLocked,
 )
 from .orders import (
     ACTIVE,
@@ -136,4 +138,5 @@ __all__ = [
     "Slot",
     "SlotFull",
     "VerificationFailed",
+    "VerificationLocked",
 ]

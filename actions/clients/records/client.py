@@ -5,7 +5,8 @@ import json
 import re
 import threading
 from contextlib import contextmanager
-from datetime import date
+from datetime import date, datetime, timedelta, timezone
+from email.utils import parsedate_to_datetime
 from typing import Any, Callable, Dict, Iterable, Iterator, Mapping, Optional, Tuple, TypeVar, Union
 
 import requests
@@ -15,7 +16,9 @@ from ..errors import Misconfigured, NotFound, ServiceUnavailable
 from ..http import ServiceClient, TTLCache, _error_details
 from . import accounts, orders
 from .common import Contact
-from .errors import BY_CODE, NotVerified, PcnNotFound, RecordsRejected, VerificationFailed
+from .errors import (
+    BY_CODE, TOO_MANY_ATTEMPTS, NotVerified, PcnNotFound, RecordsRejected, VerificationFailed, VerificationLocked,
+)
 
 T = TypeVar("T")
 
@@ -85,7 +88,8 @@ class CouncilRecordsClient(ServiceClient):
 
         Answers a short-lived token and the account's summary (band, balance, next instalment). Raises
         VerificationFailed whichever detail is wrong, or both, or either is empty (without calling): the resident
-        is never told which. The records do not count attempts: the conversation must (three, then stop).
+        is never told which. VerificationLocked when the records have locked the account after too many failures
+        (with `until`, when it opens again). The conversation keeps its own, stricter count too.
         Sent once, never retried.
         """
         number = _compact(account_number)
@@ -299,6 +303,9 @@ class CouncilRecordsClient(ServiceClient):
         if status == 401 and what == VERIFY:
             # One outcome whichever detail was wrong: the records' words are not kept.
             raise VerificationFailed(self.service, f"{what}: 401", status=status, code="not_verified")
+        if status == 429 and what == VERIFY and _error_details(response)[1] == TOO_MANY_ATTEMPTS:
+            raise VerificationLocked(self.service, f"{what}: 429", status=status, code=TOO_MANY_ATTEMPTS,
+                                     until=_retry_at(response.headers.get("Retry-After")))
         if status == 401 and what == ACCOUNT:
             raise NotVerified(self.service, f"{what}: 401", status=status, code="not_verified")
         if status == 404 and what == PCN:
@@ -313,6 +320,18 @@ class CouncilRecordsClient(ServiceClient):
             cls = BY_CODE.get(code, RecordsRejected) if status == 409 else RecordsRejected
             raise cls(self.service, f"{what}: {status}", status=status, description=description, code=code)
         return super()._decode(what, method, response)
+
+
+def _retry_at(value: Optional[str]) -> Optional[datetime]:
+    """Retry-After (seconds, or an HTTP date) -> when to try again, aware UTC; None if absent or unreadable."""
+    text = str(value or "").strip()
+    if text.isdigit():
+        return datetime.now(timezone.utc) + timedelta(seconds=int(text))
+    try:
+        when = parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        return None
+    return when.astimezone(timezone.utc) if when.tzinfo else when.replace(tzinfo=timezone.utc)
 
 
 def _compact(text: Any) -> str:

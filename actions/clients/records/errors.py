@@ -7,6 +7,7 @@
     │   └── PcnNotFound           no such PCN, or a registration that does not match it: one outcome
     └── Rejected
         ├── VerificationFailed    the account number and postcode do not match an account: one outcome
+        ├── VerificationLocked    429 too_many_attempts: the records locked the account's verification for a while
         ├── NotVerified           account details asked for without a valid token: verify again
         └── RecordsRejected       400 (our request was malformed), 409 (refused now), 422 (refused by a rule)
             ├── SlotFull          409 slot_full
@@ -19,6 +20,9 @@ resident gets a generic sentence and `description` keeps the records' words for 
 """
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Any, Optional
+
 from ..errors import NotFound, Rejected
 
 # The records' machine codes (`code`) that callers usually handle on their own.
@@ -26,6 +30,8 @@ SLOT_FULL = "slot_full"
 ALREADY_SUBSCRIBED = "already_subscribed"
 PAYMENT_PENDING = "payment_pending"  # garden waste: a subscription for that season is waiting for its payment
 ALREADY_REQUESTED = "already_requested"  # bins: an open request for the same bin and kind
+TOO_MANY_ATTEMPTS = "too_many_attempts"  # council tax: the account's verification is locked for a while
+TOO_MANY_UNPAID = "too_many_unpaid"  # bulky waste: the address already has as many unpaid bookings as allowed
 TOO_MANY_ITEMS = "too_many_items"  # bulky waste: over the council's limit per booking
 NOT_ALLOWED = "not_allowed"  # bins: the council does not do that for that bin (the rule in words)
 
@@ -38,6 +44,24 @@ class VerificationFailed(Rejected):
         "Sorry, I couldn't find a council tax account with those details. Please check the account number on "
         "your council tax bill and the postcode of the property."
     )
+
+    @property
+    def resident_message(self) -> str:
+        return self.default_message
+
+
+class VerificationLocked(Rejected):
+    """429 too_many_attempts: after repeated failures the records lock the account's verification for a while,
+    whoever asks and with whatever details, right ones included. `until` (aware, UTC) is when it opens again,
+    from the answer's Retry-After; None if the records did not say. Never say which detail was wrong before."""
+
+    default_message = (
+        "This account is locked for security after too many tries. Please try again later, or contact the council."
+    )
+
+    def __init__(self, *args: Any, until: Optional[datetime] = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.until = until
 
     @property
     def resident_message(self) -> str:
