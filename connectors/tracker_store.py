@@ -1,0 +1,126 @@
+"""The conversation store: Rasa's SQL tracker store (SQLite or PostgreSQL) that never keeps a card number.
+
+endpoints.yml names it by module path (`type: connectors.tracker_store.CardSafeSQLTrackerStore`) with the same
+settings as Rasa's `type: SQL` (dialect, url, port, db, username, password, login_db, query).
+
+Two things differ from Rasa's store:
+- When a card number is split over two messages, the channel removes the second and asks this store to erase the
+  first (`erase_user_message`): that message's stored text and NLU results, and any later stored event that carries
+  its digits (a slot filled from it, a bot message repeating it), are rewritten in place. Rows are rewritten, never
+  deleted, because Rasa counts stored rows to know which events are new.
+- As defence in depth, every event is checked as it is saved: any text or number in it that holds a card number is
+  replaced (a message that reached Rasa another way, e.g. the HTTP API, or a slot a bug filled).
+
+An event broker configured alongside would still see what Rasa itself holds in memory; this project uses none.
+"""
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any, Callable, Dict, List, Optional, Text
+
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.nlu.constants import INTENT_NAME_KEY
+
+from connectors.card_numbers import CARD_NUMBER_REMOVED, contains_card_number, digits_of
+
+logger = logging.getLogger(__name__)
+
+# What replaces a card number found in a stored event other than the resident's message text.
+REMOVED = "[card number removed]"
+# Fewer digits than this are no part of a card number worth erasing from later events (PCI DSS lets the first six
+# and last four be shown); the message they came from is erased whatever its length.
+FEWEST_DIGITS_TO_TRACE = 4
+
+
+def scrub(value: Any, holds_card: Callable[[Text], bool]) -> Any:
+    """`value` (an event's data) with every string or whole number for which `holds_card` is true replaced."""
+    if isinstance(value, dict):
+        return {key: scrub(item, holds_card) for key, item in value.items()}
+    if isinstance(value, list):
+        return [scrub(item, holds_card) for item in value]
+    if isinstance(value, str):
+        return REMOVED if holds_card(value) else value
+    if isinstance(value, int) and not isinstance(value, bool):  # floats are timestamps and scores, never cards
+        return REMOVED if holds_card(str(value)) else value
+    return value
+
+
+def scrub_card_numbers(data: Dict[Text, Any]) -> Dict[Text, Any]:
+    """An event's data as it may be stored: any card number in it removed, a user message's text replaced."""
+    scrubbed = scrub(data, contains_card_number)
+    if data.get("event") == "user" and scrubbed != data:
+        _replace_user_text(scrubbed)
+    return scrubbed
+
+
+def _replace_user_text(data: Dict[Text, Any]) -> None:
+    data["text"] = CARD_NUMBER_REMOVED
+    parse_data = data.get("parse_data")
+    if isinstance(parse_data, dict):
+        parse_data["text"] = CARD_NUMBER_REMOVED
+
+
+class CardSafeSQLTrackerStore(SQLTrackerStore):
+    """Rasa's SQLTrackerStore, keeping no card number (see the module's docstring)."""
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        """As Rasa's `save`, with each new event's data scrubbed before it is written."""
+        await self.stream_events(tracker)
+        with self.session_scope() as session:
+            for event in self._additional_events(session, tracker):
+                data = scrub_card_numbers(event.as_dict())
+                session.add(
+                    self.SQLEvent(
+                        sender_id=tracker.sender_id,
+                        type_name=event.type_name,
+                        timestamp=data.get("timestamp"),
+                        intent_name=(data.get("parse_data") or {}).get("intent", {}).get(INTENT_NAME_KEY),
+                        action_name=data.get("name"),
+                        data=json.dumps(data),
+                    )
+                )
+            session.commit()
+
+    async def erase_user_message(self, sender_id: Text, event: Dict[Text, Any], digits: Text) -> bool:
+        """Erase a stored user message (the first half of a split card number) and its digits from later events.
+
+        `event` is the message as the tracker gave it (its timestamp and message id find the row); `digits` are the
+        card digits it ended with. Returns whether the message was found."""
+        with self.session_scope() as session:
+            rows = self._event_query(session, sender_id, fetch_events_from_all_sessions=True).all()
+            found = _index_of(rows, event)
+            if found is None:
+                logger.warning("A split card number: its first half was not found in the stored conversation.")
+                return False
+            erased = scrub(json.loads(rows[found].data), lambda text: bool(digits) and digits in digits_of(text))
+            _replace_user_text(erased)
+            erased["parse_data"] = {**(erased.get("parse_data") or {}), "entities": []}
+            rows[found].data = json.dumps(erased)
+            if len(digits) >= FEWEST_DIGITS_TO_TRACE:
+                for row in rows[found + 1:]:
+                    _rewrite(row, lambda text: digits in digits_of(text))
+            session.commit()
+        return True
+
+
+def _index_of(rows: List[Any], event: Dict[Text, Any]) -> Optional[int]:
+    """The newest stored user message with the event's timestamp and message id."""
+    for index in range(len(rows) - 1, -1, -1):
+        row = rows[index]
+        if row.type_name != "user" or row.timestamp != event.get("timestamp"):
+            continue
+        data = json.loads(row.data)
+        if data.get("message_id") == event.get("message_id"):
+            return index
+    return None
+
+
+def _rewrite(row: Any, holds_card: Callable[[Text], bool]) -> None:
+    data = json.loads(row.data)
+    scrubbed = scrub(data, holds_card)
+    if scrubbed != data:
+        if data.get("event") == "user":
+            _replace_user_text(scrubbed)
+        row.data = json.dumps(scrubbed)
