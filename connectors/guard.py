@@ -22,7 +22,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Text, Union
 
-from connectors import card_numbers, commands, limits
+from connectors import card_numbers, commands, limits, log_privacy
 
 logger = logging.getLogger(__name__)
 
@@ -55,6 +55,7 @@ class MessageGuard:
         if max_length < 1:
             raise ValueError("The longest message allowed must be at least 1 character.")
         self.max_length = max_length
+        log_privacy.install()  # Rasa's own logs never quote what residents write, whatever fails
         self.rate_limits = rate_limits if rate_limits is not None else limits.RateLimits.from_environment()
 
     def refuse(self, code: Text) -> Refused:
@@ -68,6 +69,7 @@ class MessageGuard:
         metadata: Optional[Dict[Text, Any]],
         client_address: Optional[Text],
     ) -> Union[Admitted, Refused]:
+        log_privacy.withhold(text)  # no log record made while handling this message quotes its words
         text = card_numbers.clean_text(text if isinstance(text, str) else "").strip()
         if not text:
             return self.refuse("empty_message")

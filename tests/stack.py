@@ -116,6 +116,11 @@ def start_action_server(sandbox_url: str, logs: Path, extra_env: Optional[Dict[s
     return process
 
 
+def tracker_store_config(database: Path) -> str:
+    """The project's tracker store (connectors/tracker_store.py) on an SQLite file, as endpoints.yml sets it up."""
+    return f"tracker_store:\n  type: connectors.tracker_store.CardSafeSQLTrackerStore\n  dialect: sqlite\n  db: {database}\n"
+
+
 def start_rasa_server(
     model: Path, action_url: str, logs: Path, endpoints_extra: str = "", credentials: Optional[Path] = None
 ) -> subprocess.Popen:
@@ -123,7 +128,11 @@ def start_rasa_server(
     port = free_port()
     log = logs / f"rasa-{port}.log"
     endpoints = logs / f"endpoints-{port}.yml"
-    endpoints.write_text(f'action_endpoint:\n  url: "{action_url}/webhook"\n{endpoints_extra}')
+    tracker_db = logs / f"tracker-{port}.db"  # unless endpoints_extra names another store
+    endpoints.write_text(
+        f'action_endpoint:\n  url: "{action_url}/webhook"\n{endpoints_extra}'
+        + ("" if "tracker_store:" in endpoints_extra else tracker_store_config(tracker_db))
+    )
     process = subprocess.Popen(
         [RASA, "run", "--enable-api", "-i", "127.0.0.1", "-p", str(port), "-m", str(model),
          "--endpoints", str(endpoints), "--credentials", str(credentials or ROOT / "credentials.yml")],
@@ -131,6 +140,7 @@ def start_rasa_server(
     )
     process.url = f"http://127.0.0.1:{port}"  # type: ignore[attr-defined]
     process.log = log  # type: ignore[attr-defined]
+    process.tracker_db = tracker_db  # type: ignore[attr-defined]
     wait_until_up(
         f"{process.url}/status", process, log, 240,  # type: ignore[attr-defined]
         ready=lambda answer: bool(answer.json().get("model_file")),
