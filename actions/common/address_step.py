@@ -11,6 +11,7 @@ from rasa_sdk.types import DomainDict
 from councils import postcodes
 
 from ..clients import CouncilServiceError, InvalidPostcode, address_client
+from .echo import echoed
 from .journey_form import skip_empty, stop_journey
 from .services import call
 from .tracker_text import is_answer, latest_entity, latest_text
@@ -45,7 +46,7 @@ class AddressStep:
         try:
             result = await call(address_client().lookup_postcode, typed)
         except InvalidPostcode:
-            shown = typed if len(typed) <= 40 else typed[:40] + "…"
+            shown = echoed(typed, limit=40)
             dispatcher.utter_message(
                 text=f"Sorry, “{shown}” isn't a postcode I recognise. A postcode looks like PR7 1DP or PR25 2AX."
             )

@@ -7,6 +7,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from ..clients import CouncilServiceError, Rejected, ServiceUnavailable, SubmittedRequest
 from ..common.wording import contact_routes
+from .report_access import reported_marker
 
 
 def report_sent(dispatcher: CollectingDispatcher, what: Text, sent: SubmittedRequest) -> None:
@@ -14,7 +15,9 @@ def report_sent(dispatcher: CollectingDispatcher, what: Text, sent: SubmittedReq
     if sent.reference:
         dispatcher.utter_message(
             text=f"Thank you. I've reported {what}. Your reference is **{sent.reference}**.{notice}\n"
-            f"To check on it later, ask me about {sent.reference}."
+            f"To check on it later, ask me about {sent.reference}.",
+            # Remembered with this message, so this conversation hears how the report is going without a check.
+            **reported_marker(sent.reference),
         )
         return
     # Open311 lets a back office answer with a token now and a reference later: never show "None" as a reference.

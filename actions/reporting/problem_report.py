@@ -20,6 +20,7 @@ from ..clients import Attribute, CouncilServiceError, ServiceDefinition, open311
 from ..common.address_step import NEARBY, AddressStep
 from ..common.confirmation import ask_to_confirm, ask_what_to_change
 from ..common.council_step import CouncilStep
+from ..common.echo import echoed
 from ..common.intents import PROBLEM_REPORTS
 from ..common.journey_form import JourneyForm, skip_empty, stop_journey
 from ..common.journey_slots import reset_journey
@@ -277,13 +278,14 @@ class ActionAskReportConfirmed(Action):
 async def summary(tracker: Tracker) -> Text:
     service = await definition(tracker)
     answers = tracker.get_slot("report_answers") or {}
-    lines = [f"- What: {service_name(service.code)}", f"- Where: {where(tracker)}"]
+    # Everything after "Where" may be the resident's own words: repeated as plain text, never as links.
+    lines = [f"- What: {service_name(service.code)}", f"- Where: {echoed(where(tracker))}"]
     for attribute in service.attributes:
         answer = answers.get(attribute.code)
         if answer:
-            lines.append(f"- {attribute.description.rstrip('?')}: {attribute.value_name(answer) or answer}")
+            lines.append(f"- {attribute.description.rstrip('?')}: {attribute.value_name(answer) or echoed(answer)}")
     contact = tracker.get_slot("report_contact")
-    lines.append(f"- Updates to: {contact}" if contact and contact != NO_CONTACT else "- No contact details")
+    lines.append(f"- Updates to: {echoed(contact)}" if contact and contact != NO_CONTACT else "- No contact details")
     return "\n".join(lines)
 
 
@@ -333,7 +335,8 @@ class ActionSubmitProblemReport(Action):
                 **located,
             )
         except CouncilServiceError as error:
-            report_failed(dispatcher, error, f"{service_name(code)} at {where(tracker)}", tracker.get_slot("council"))
+            summary_line = f"{service_name(code)} at {echoed(where(tracker))}"
+            report_failed(dispatcher, error, summary_line, tracker.get_slot("council"))
             return reset_journey()
         report_sent(dispatcher, service_name(code), sent)
         return reset_journey()

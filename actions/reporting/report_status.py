@@ -1,4 +1,8 @@
-"""What happened to my report: a reference -> its status and notes from Open311."""
+"""What happened to my report: a reference -> its status and notes from Open311.
+
+Only the resident who made the report in this conversation hears at once; anyone else first gives the postcode of
+the place reported (see report_access.py). Nobody is ever told where a report is: status, service, dates and notes.
+"""
 from __future__ import annotations
 
 from typing import Any, Dict, List, Text
@@ -8,12 +12,27 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from ..clients import CouncilServiceError, NotFound, normalise_reference, open311_client
+from councils import postcodes
+
+from ..clients import CouncilServiceError, NotFound, ServiceRequest, normalise_reference, open311_client
 from ..common.journey_form import JourneyForm, skip_empty
 from ..common.journey_slots import reset_journey
 from ..common.services import call
 from ..common.tracker_text import is_answer, latest_entity, latest_text
 from ..common.wording import contact_routes, say_date
+from .report_access import (
+    MAX_FAILED_CHECKS,
+    checks_left,
+    failed_check_marker,
+    failed_checks,
+    place_matches,
+    reported_here,
+)
+
+
+def needs_postcode(tracker: Tracker) -> bool:
+    reference = tracker.get_slot("report_reference")
+    return bool(reference) and reference not in reported_here(tracker) and checks_left(tracker)
 
 
 class ValidateReportStatusForm(JourneyForm):
@@ -23,7 +42,7 @@ class ValidateReportStatusForm(JourneyForm):
         return "validate_report_status_form"
 
     async def questions(self, tracker: Tracker) -> List[Text]:
-        return ["report_reference"]
+        return ["report_reference", "postcode"] if needs_postcode(tracker) else ["report_reference"]
 
     async def extract_report_reference(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -43,7 +62,30 @@ class ValidateReportStatusForm(JourneyForm):
                 "you'll find yours in the message we gave you when you reported it."
             )
             return {"report_reference": None}
+        if reference not in reported_here(tracker) and checks_left(tracker) and not tracker.get_slot("postcode"):
+            # Said before the form asks (utter_ask_postcode), so the resident knows why we want it.
+            dispatcher.utter_message(
+                text=f"To keep reports private, I need the postcode of the place reported before I can tell you "
+                f"about {reference}."
+            )
         return {"report_reference": reference}
+
+    async def extract_postcode(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        # A recognised postcode fills the slot through the domain's entity mapping; here, anything else typed.
+        if latest_entity(tracker, "postcode"):
+            return {}
+        return self.answer_for("postcode", tracker)
+
+    @skip_empty
+    async def validate_postcode(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        postcode = postcodes.find_in_text(str(value))
+        if postcode is None:
+            dispatcher.utter_message(text="That doesn't look like a postcode. A postcode looks like PR7 1DP.")
+        return {"postcode": postcode}
 
 
 class ActionReportStatus(Action):
@@ -55,30 +97,66 @@ class ActionReportStatus(Action):
         if tracker.get_slot("journey_blocked") or not reference:
             dispatcher.utter_message(response="utter_anything_else")
             return reset_journey()
-        try:
-            report = await call(open311_client().get_request, reference)
-        except NotFound:
+        reported_by_them = reference in reported_here(tracker)
+        if not reported_by_them and not checks_left(tracker):
             dispatcher.utter_message(
-                text=f"I can't find a report with the reference {reference}. Please check it against the message "
-                "you were given when you reported it.",
-                buttons=[
-                    {"title": "Try another reference", "payload": "/check_report_status"},
-                    {"title": "Contact the council", "payload": "/request_human"},
-                ],
+                text="I can't check any more reports in this conversation. The council can tell you about it:\n"
+                f"{contact_routes(tracker.get_slot('council'))}"
             )
             return reset_journey()
+        try:
+            report = await call(open311_client().get_request, reference)
+            allowed = reported_by_them or await place_matches(report, tracker.get_slot("postcode"))
+        except NotFound:
+            report, allowed = None, False
         except CouncilServiceError as error:
             dispatcher.utter_message(text=f"{error.resident_message}\n{contact_routes(tracker.get_slot('council'))}")
             return reset_journey()
-        state = "**closed**" if report.status == "closed" else "**open**: we're working on it"
-        lines = [f"Report {report.reference} ({report.service_name or 'report'}) is {state}."]
-        if report.address:
-            lines.append(f"Where: {report.address}.")
-        if report.requested_datetime:
-            lines.append(f"Reported on {say_date(report.requested_datetime.date())}.")
-        if report.status_notes:
-            lines.append(f"Latest update: {report.status_notes}")
-        if report.status != "closed" and report.expected_datetime:
-            lines.append(f"We expect to deal with it by {say_date(report.expected_datetime.date())}.")
-        dispatcher.utter_message(text="\n".join(lines))
+        if not allowed:
+            # An unknown reference and a wrong postcode get the same answer: it never says whether a report exists.
+            not_found(dispatcher, tracker, reference, checked=not reported_by_them)
+            return reset_journey()
+        dispatcher.utter_message(text=status_message(report))
         return reset_journey()
+
+
+def not_found(dispatcher: CollectingDispatcher, tracker: Tracker, reference: Text, checked: bool) -> None:
+    if not checked:
+        dispatcher.utter_message(
+            text=f"I can't find a report with the reference {reference}. Please contact the council about it.\n"
+            f"{contact_routes(tracker.get_slot('council'))}"
+        )
+        return
+    text = (
+        f"I can't find a report with the reference {reference} at that postcode. Please check both against the "
+        "message you were given when you reported it. If it was reported without a postcode, please contact the "
+        "council."
+    )
+    if failed_checks(tracker) + 1 >= MAX_FAILED_CHECKS:  # this answer is the last failed check
+        dispatcher.utter_message(
+            text=f"{text}\nI can't check any more reports in this conversation.\n"
+            f"{contact_routes(tracker.get_slot('council'))}",
+            **failed_check_marker(),
+        )
+        return
+    dispatcher.utter_message(
+        text=text,
+        buttons=[
+            {"title": "Try another reference", "payload": "/check_report_status"},
+            {"title": "Contact the council", "payload": "/request_human"},
+        ],
+        **failed_check_marker(),
+    )
+
+
+def status_message(report: ServiceRequest) -> Text:
+    """Status, service, dates and notes: never the address, which the resident asking may not know."""
+    state = "**closed**" if report.status == "closed" else "**open**: we're working on it"
+    lines = [f"Report {report.reference} ({report.service_name or 'report'}) is {state}."]
+    if report.requested_datetime:
+        lines.append(f"Reported on {say_date(report.requested_datetime.date())}.")
+    if report.status_notes:
+        lines.append(f"Latest update: {report.status_notes}")
+    if report.status != "closed" and report.expected_datetime:
+        lines.append(f"We expect to deal with it by {say_date(report.expected_datetime.date())}.")
+    return "\n".join(lines)

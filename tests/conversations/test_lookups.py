@@ -17,6 +17,8 @@ def test_bin_day_lists_each_bin_in_the_councils_colours(conversation, sandbox):
 
 def test_report_status_of_a_known_report(conversation):
     conversation.say("any update on my report REP-100017")
+    assert "postcode" in conversation.text().lower()  # made in another conversation: checked first
+    conversation.say("PR7 1DP")
     said = conversation.text()
     assert "REP-100017" in said and ("open" in said.lower() or "closed" in said.lower())
 
@@ -25,6 +27,8 @@ def test_report_status_asks_for_the_reference_and_handles_an_unknown_one(convers
     conversation.say("what's happening with the fly tipping I reported")
     assert "reference" in conversation.text().lower()
     conversation.say("REP-999999")
+    assert "postcode" in conversation.text().lower()
+    conversation.say("PR7 1DP")
     said = conversation.text()
     assert "can't find" in said.lower() and "REP-999999" in said
     assert any("another reference" in b["title"].lower() for b in conversation.buttons())
