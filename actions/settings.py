@@ -20,6 +20,9 @@ cached; tests that change the environment call `reload()`.
 | NOTIFY_TEMPLATE_* | the sandbox's seeded templates (table below) |
 | COUNCIL_API_TIMEOUT_SECONDS | 5 (used for both the connect and the read timeout of each attempt, every service) |
 | COUNCIL_API_RETRIES | 1 (extra attempts for idempotent GETs only; a POST is never retried) |
+| ACTIONS_DATABASE_URL | SQLite in var/actions.db: the protections a conversation can't reset (actions/protections) |
+| COUNCIL_TAX_FAILURES_PER_CLIENT | 10 (failed council tax verifications in an hour from one client, then locked) |
+| UNPAID_HOLDS_PER_CLIENT | 3 (unpaid orders holding a place, placed in an hour from one client) |
 
 Where GOV.UK Pay sends the resident's browser after the card page (success, decline or "Cancel payment"):
 - On the web chat, back to the page they were chatting on (the message's `page_url`), when its origin is one of
@@ -67,6 +70,7 @@ import os
 import re
 from dataclasses import dataclass, fields
 from functools import lru_cache
+from pathlib import Path
 from typing import Mapping, Optional, Tuple
 from urllib.parse import urlsplit
 
@@ -79,9 +83,15 @@ DEFAULT_PAY_RETURN_ORIGINS = ("http://127.0.0.1:8080", "http://localhost:8080")
 DEFAULT_NOTIFY_API_KEY = "sandbox-00000000-0000-4000-8000-000000000001-00000000-0000-4000-8000-000000000002"
 DEFAULT_TIMEOUT_SECONDS = 5.0
 DEFAULT_RETRIES = 1
+# actions/protections: what a conversation can't reset (failed verifications, unpaid holds).
+DEFAULT_ACTIONS_DATABASE_URL = f"sqlite:///{Path(__file__).resolve().parent.parent / 'var' / 'actions.db'}"
+DEFAULT_COUNCIL_TAX_FAILURES_PER_CLIENT = 10
+DEFAULT_UNPAID_HOLDS_PER_CLIENT = 3
 
 _UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 _SECRET_FIELDS = frozenset({"open311_api_key", "pay_api_key", "notify_api_key"})
+
+_SECRET_FIELDS |= {"actions_database_url"}  # a database URL may hold a password
 
 
 @dataclass(frozen=True)
@@ -137,6 +147,9 @@ class Settings:
     notify_templates: NotifyTemplates = NotifyTemplates()
     council_records_api_url: str = f"{DEFAULT_COUNCIL_API_BASE_URL}/council/v1"
     pay_return_origins: Tuple[str, ...] = DEFAULT_PAY_RETURN_ORIGINS
+    actions_database_url: str = DEFAULT_ACTIONS_DATABASE_URL
+    council_tax_failures_per_client: int = DEFAULT_COUNCIL_TAX_FAILURES_PER_CLIENT
+    unpaid_holds_per_client: int = DEFAULT_UNPAID_HOLDS_PER_CLIENT
 
     @classmethod
     def from_env(cls, environ: Optional[Mapping[str, str]] = None) -> "Settings":
@@ -169,6 +182,14 @@ class Settings:
             notify_templates=NotifyTemplates.from_env(get),
             council_records_api_url=_url(get("COUNCIL_RECORDS_API_URL") or f"{base}/council/v1"),
             pay_return_origins=_origins(get("PAY_RETURN_ORIGINS")),
+            actions_database_url=get("ACTIONS_DATABASE_URL") or DEFAULT_ACTIONS_DATABASE_URL,
+            council_tax_failures_per_client=_at_least_one(
+                "COUNCIL_TAX_FAILURES_PER_CLIENT", get("COUNCIL_TAX_FAILURES_PER_CLIENT"),
+                DEFAULT_COUNCIL_TAX_FAILURES_PER_CLIENT,
+            ),
+            unpaid_holds_per_client=_at_least_one(
+                "UNPAID_HOLDS_PER_CLIENT", get("UNPAID_HOLDS_PER_CLIENT"), DEFAULT_UNPAID_HOLDS_PER_CLIENT
+            ),
         )
 
     def __repr__(self) -> str:  # never print an API key
@@ -242,6 +263,13 @@ def _non_negative_int(name: str, value: Optional[str], default: int) -> int:
         raise ValueError(f"{name} must be a whole number, not {value!r}") from None
     if number < 0:
         raise ValueError(f"{name} must be 0 or more, not {value!r}")
+    return number
+
+
+def _at_least_one(name: str, value: Optional[str], default: int) -> int:
+    number = _non_negative_int(name, value, default)
+    if number < 1:
+        raise ValueError(f"{name} must be 1 or more, not {value!r}")
     return number
 
 

@@ -12,6 +12,27 @@ ensure_model
 ensure_webchat_packages
 cd "$ROOT"
 
+# Two secrets: the token of Rasa's HTTP API, and the one the Rasa server shows the action server (endpoints.yml).
+# The local demo generates each once into var/ (readable by its owner only) unless it is set; production must set
+# both (docs/deployment.md).
+local_secret() {  # file: print the secret kept in it, made first when missing
+  if [ ! -s "$1" ]; then
+    (umask 077 && "$VENV/bin/python" -c 'import secrets; print(secrets.token_hex(32))' >"$1")
+  fi
+  chmod 600 "$1"
+  cat "$1"
+}
+token_note="the token is in var/rasa-api-token"
+if [ "${ASSISTANT_ENV:-local}" = production ]; then
+  for name in RASA_AUTH_TOKEN ACTION_SERVER_SECRET; do
+    [ -n "${!name:-}" ] || { echo "ASSISTANT_ENV=production: set $name (see docs/deployment.md)." >&2; exit 1; }
+  done
+fi
+[ -n "${RASA_AUTH_TOKEN:-}" ] && token_note="the token is RASA_AUTH_TOKEN"
+RASA_AUTH_TOKEN="${RASA_AUTH_TOKEN:-$(local_secret var/rasa-api-token)}"
+ACTION_SERVER_SECRET="${ACTION_SERVER_SECRET:-$(local_secret var/action-server-secret)}"
+export ACTION_SERVER_SECRET
+
 pids=()
 stop_all() {
   trap - INT TERM EXIT
@@ -25,12 +46,15 @@ stop_all() {
 trap stop_all EXIT
 trap 'stop_all; exit 0' INT TERM
 
-wait_for() {  # url, name, log, seconds
+wait_for() {  # url, name, log, seconds[, API token]
   local i
   for ((i = 0; i < $4; i++)); do
-    if "$VENV/bin/python" - "$1" <<'PY' 2>/dev/null; then return 0; fi
-import sys, urllib.request
-with urllib.request.urlopen(sys.argv[1], timeout=2) as answer:
+    if API_TOKEN="${5:-}" "$VENV/bin/python" - "$1" <<'PY' 2>/dev/null; then return 0; fi
+import os, sys, urllib.parse, urllib.request
+url = sys.argv[1]
+if os.environ["API_TOKEN"]:
+    url += "?" + urllib.parse.urlencode({"token": os.environ["API_TOKEN"]})
+with urllib.request.urlopen(url, timeout=2) as answer:
     body = answer.read().decode()
 sys.exit(0 if answer.status == 200 and '"model_file":""' not in body.replace(" ", "") else 1)
 PY
@@ -46,12 +70,11 @@ echo "==> Starting the council services sandbox on port $SANDBOX_PORT"
 pids+=($!)
 echo "==> Starting the action server on port $ACTIONS_PORT"
 COUNCIL_API_BASE_URL="${COUNCIL_API_BASE_URL:-http://127.0.0.1:$SANDBOX_PORT}" \
-  "$VENV/bin/python" -m rasa_sdk --actions actions --port "$ACTIONS_PORT" >var/actions.log 2>&1 &
+  "$VENV/bin/python" -m actions.server --host 127.0.0.1 --port "$ACTIONS_PORT" >var/actions.log 2>&1 &
 pids+=($!)
 echo "==> Starting the Rasa server on port $RASA_PORT (loading the model takes a little while)"
-auth=()
-[ -n "${RASA_AUTH_TOKEN:-}" ] && auth=(--auth-token "$RASA_AUTH_TOKEN")
-"$VENV/bin/rasa" run --enable-api -i 127.0.0.1 -p "$RASA_PORT" -m models "${auth[@]}" \
+# Rasa reads ACTION_SERVER_SECRET from the environment for endpoints.yml.
+"$VENV/bin/rasa" run --enable-api --auth-token "$RASA_AUTH_TOKEN" -i 127.0.0.1 -p "$RASA_PORT" -m models \
   --endpoints endpoints.yml --credentials credentials.yml >var/rasa.log 2>&1 &
 pids+=($!)
 
@@ -61,13 +84,14 @@ pids+=($!)
 
 wait_for "http://127.0.0.1:$SANDBOX_PORT/health" "council services sandbox" var/sandbox.log 60
 wait_for "http://127.0.0.1:$ACTIONS_PORT/health" "action server" var/actions.log 120
-wait_for "http://127.0.0.1:$RASA_PORT/status" "Rasa server" var/rasa.log 300
+wait_for "http://127.0.0.1:$RASA_PORT/status" "Rasa server" var/rasa.log 300 "$RASA_AUTH_TOKEN"
 
 cat <<TXT
 
 The assistant is running.
   Rasa server      http://127.0.0.1:$RASA_PORT   (REST channel: POST /webhooks/rest/webhook)
-  Action server    http://127.0.0.1:$ACTIONS_PORT/health
+                   its HTTP API (/conversations, /model, /status) needs ?token=...: $token_note
+  Action server    http://127.0.0.1:$ACTIONS_PORT/health   (only the Rasa server may call it)
   Council sandbox  http://127.0.0.1:$SANDBOX_PORT/health   (reports: /open311/v2/requests.json)
   Web chat demos   http://127.0.0.1:$WEBCHAT_PORT/demo/chorley.html?rasa=http://127.0.0.1:$RASA_PORT
                    http://127.0.0.1:$WEBCHAT_PORT/demo/southribble.html?rasa=http://127.0.0.1:$RASA_PORT

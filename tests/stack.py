@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import socket
 import subprocess
 import sys
@@ -26,6 +27,11 @@ ROOT = Path(__file__).resolve().parent.parent
 RASA = str(Path(sys.executable).with_name("rasa"))
 # Friday 27 November 2026, 10am: crews are out today, yesterday's rounds can be reported, Monday's are too late.
 SANDBOX_NOW = "2026-11-27T10:00:00"
+# Rasa's HTTP API always needs a token, and only our Rasa server may call the action server (a shared secret):
+# one of each for the test run. Tests reading a tracker pass `params=API_TOKEN`.
+RASA_API_TOKEN = secrets.token_hex(32)
+API_TOKEN = {"token": RASA_API_TOKEN}
+ACTION_SERVER_SECRET = secrets.token_hex(32)
 
 
 def free_port() -> int:
@@ -105,10 +111,11 @@ def start_action_server(sandbox_url: str, logs: Path, extra_env: Optional[Dict[s
         "COUNCIL_API_BASE_URL": sandbox_url,
         "COUNCIL_API_TIMEOUT_SECONDS": "3",
         "PAY_RETURN_ORIGINS": "http://127.0.0.1:*",  # the web chat demo pages are served on a free port
+        "ACTION_SERVER_SECRET": ACTION_SERVER_SECRET,
         **(extra_env or {}),
     }
     process = subprocess.Popen(
-        [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)],
+        [sys.executable, "-m", "actions.server", "--port", str(port)],
         cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
     )
     process.url = f"http://127.0.0.1:{port}"  # type: ignore[attr-defined]
@@ -130,19 +137,22 @@ def start_rasa_server(
     endpoints = logs / f"endpoints-{port}.yml"
     tracker_db = logs / f"tracker-{port}.db"  # unless endpoints_extra names another store
     endpoints.write_text(
-        f'action_endpoint:\n  url: "{action_url}/webhook"\n{endpoints_extra}'
+        f'action_endpoint:\n  url: "{action_url}/webhook"\n'
+        "  headers:\n    X-Action-Server-Secret: ${ACTION_SERVER_SECRET}\n"  # as endpoints.yml: from the environment
+        f"{endpoints_extra}"
         + ("" if "tracker_store:" in endpoints_extra else tracker_store_config(tracker_db))
     )
     process = subprocess.Popen(
-        [RASA, "run", "--enable-api", "-i", "127.0.0.1", "-p", str(port), "-m", str(model),
-         "--endpoints", str(endpoints), "--credentials", str(credentials or ROOT / "credentials.yml")],
-        cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=log.open("w"), stderr=subprocess.STDOUT,
+        [RASA, "run", "--enable-api", "--auth-token", RASA_API_TOKEN, "-i", "127.0.0.1", "-p", str(port),
+         "-m", str(model), "--endpoints", str(endpoints), "--credentials", str(credentials or ROOT / "credentials.yml")],
+        cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT), "ACTION_SERVER_SECRET": ACTION_SERVER_SECRET},
+        stdout=log.open("w"), stderr=subprocess.STDOUT,
     )
     process.url = f"http://127.0.0.1:{port}"  # type: ignore[attr-defined]
     process.log = log  # type: ignore[attr-defined]
     process.tracker_db = tracker_db  # type: ignore[attr-defined]
     wait_until_up(
-        f"{process.url}/status", process, log, 240,  # type: ignore[attr-defined]
+        f"{process.url}/status?token={RASA_API_TOKEN}", process, log, 240,  # type: ignore[attr-defined]
         ready=lambda answer: bool(answer.json().get("model_file")),
     )
     return process
@@ -187,7 +197,7 @@ class Conversation:
         return "\n".join(m.get("text", "") for m in self.last)
 
     def tracker(self) -> Dict[str, Any]:
-        answer = requests.get(f"{self.rasa_url}/conversations/{self.sender}/tracker", timeout=30)
+        answer = requests.get(f"{self.rasa_url}/conversations/{self.sender}/tracker", params=API_TOKEN, timeout=30)
         answer.raise_for_status()
         return answer.json()
 

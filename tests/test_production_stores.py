@@ -14,7 +14,7 @@ import requests
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from tests.stack import Conversation, newest_model, start_rasa_server, stop
+from tests.stack import API_TOKEN, Conversation, newest_model, start_rasa_server, stop
 
 POSTGRES = os.environ.get("TEST_POSTGRES_URL")
 REDIS = os.environ.get("TEST_REDIS_URL")
@@ -80,4 +80,4 @@ def test_messages_for_one_conversation_take_the_redis_lock(production_rasa):
     conversation.say("hello")
     watcher.join(timeout=15)
     assert any(conversation.sender in command for command in seen), seen[:20]
-    assert requests.get(f"{production_rasa}/conversations/{conversation.sender}/tracker", timeout=10).ok
+    assert requests.get(f"{production_rasa}/conversations/{conversation.sender}/tracker", params=API_TOKEN, timeout=10).ok

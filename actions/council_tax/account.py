@@ -26,7 +26,7 @@ class ValidateCheckCouncilTaxForm(CouncilTaxVerificationStep, JourneyForm):
         return "validate_check_council_tax_form"
 
     async def questions(self, tracker: Tracker) -> List[Text]:
-        return [] if locked(tracker) else self.verification_questions(tracker)
+        return [] if await locked(tracker) else self.verification_questions(tracker)
 
 
 class ActionTellCouncilTax(Action):

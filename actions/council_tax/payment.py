@@ -89,7 +89,7 @@ class ValidatePayCouncilTaxForm(CouncilTaxVerificationStep, OrderForm):
         return "validate_pay_council_tax_form"
 
     async def order_questions(self, tracker: Tracker) -> List[Text]:
-        if locked(tracker):
+        if await locked(tracker):
             return []
         return self.verification_questions(tracker) + ["ct_amount"]
 

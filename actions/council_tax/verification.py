@@ -1,32 +1,49 @@
 """Verifying a council tax payer: the account number and the property's postcode, both from the bill.
 
-The resident is never told which of the two was wrong. Three failed tries end the attempt, and no more are allowed
-in the same conversation. A verification lasts for this conversation only: its token is in `ct_token`, which is not
-carried into a new session (domain.yml, session_config) and expires at the records after a short while anyway.
+The resident is never told which of the two was wrong. Failed tries are counted where a conversation can't reset
+them (actions/protections/attempts.py, not a slot): three end it for that conversation for good, even after
+`/restart` or in a new session; more from one client lock it for that client for an hour; and the council's records
+lock an account after repeated failures, which the resident is told plainly. A verification lasts for this
+conversation only: its token is in `ct_token`, which is not carried into a new session (domain.yml,
+session_config) and expires at the records after a short while anyway.
 """
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, List, Text
+from datetime import datetime, timedelta
+from typing import Any, Dict, List, Optional, Text
+from zoneinfo import ZoneInfo
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+import councils
+from connectors.webchat_metadata import site_council
 from councils import postcodes
 
-from ..clients import CouncilServiceError, VerificationFailed, council_records_client
+from ..clients import CouncilServiceError, VerificationFailed, VerificationLocked, council_records_client
 from ..common.journey_form import skip_empty, stop_journey
 from ..common.journey_slots import reset_journey
 from ..common.services import call
 from ..common.tracker_text import latest_entity
 from ..payments.money import say_money
+from ..protections.attempts import MAX_CONVERSATION_FAILURES, Lock, record_failed_verification, verification_lock
 
-MAX_ATTEMPTS = 3
+MAX_ATTEMPTS = MAX_CONVERSATION_FAILURES
 _ACCOUNT = re.compile(r"^\d{8}$")
+_UK = ZoneInfo("Europe/London")
 LOCKED = (
     "For your security, I can't check council tax details again in this conversation. Please contact the council."
+)
+CLIENT_LOCKED = (
+    "For your security, I can't check council tax details from here just now: there have been too many "
+    "unsuccessful tries. Please try again after {time}, or contact the council."
+)
+ACCOUNT_LOCKED = (
+    "This account is locked for security after too many tries. Please try again after {time} or call the "
+    "council on {phone}."
 )
 
 
@@ -34,8 +51,35 @@ def verified(tracker: Tracker) -> bool:
     return bool(tracker.get_slot("ct_token") and tracker.get_slot("ct_account"))
 
 
-def locked(tracker: Tracker) -> bool:
-    return int(tracker.get_slot("ct_attempts") or 0) >= MAX_ATTEMPTS
+async def locked(tracker: Tracker) -> Optional[Lock]:
+    """Why this conversation can't verify council tax now (its own failures, or its client's), or None. A
+    verification already made in this session stands."""
+    return None if verified(tracker) else await verification_lock(tracker)
+
+
+def say_time(moment: Optional[datetime]) -> Text:
+    """"10:31am" UK time, rounded up to the minute (it is a time to try *after*); "later" when unknown."""
+    if moment is None:
+        return "later"
+    local = moment.astimezone(_UK)
+    if local.second or local.microsecond:
+        local = local.replace(second=0, microsecond=0) + timedelta(minutes=1)
+    hour = local.hour % 12 or 12
+    return f"{hour}:{local.minute:02d}{'am' if local.hour < 12 else 'pm'}"
+
+
+def lock_message(lock: Lock) -> Text:
+    return LOCKED if lock.for_good else CLIENT_LOCKED.format(time=say_time(lock.until))
+
+
+def council_phone(tracker: Tracker) -> Text:
+    """The council's phone number; both councils' when we don't know which (before verification, off their sites)."""
+    council = tracker.get_slot("council") or site_council(tracker.latest_message)
+    ids = [council] if council in councils.COUNCIL_IDS else list(councils.COUNCIL_IDS)
+    numbers = [(councils.load_council(c)["name"], councils.load_council(c)["contact"]["phone"]) for c in ids]
+    if len(numbers) == 1:
+        return numbers[0][1]
+    return " or ".join(f"{number} ({name})" for name, number in numbers)
 
 
 class CouncilTaxVerificationStep:
@@ -103,15 +147,26 @@ class CouncilTaxVerificationStep:
     async def _verify(
         self, account: Text, postcode: Text, dispatcher: CollectingDispatcher, tracker: Tracker
     ) -> Dict[Text, Any]:
+        forget = {"ct_account": None, "postcode": None}
+        lock = await verification_lock(tracker)  # a lock may have come from elsewhere since the journey started
+        if lock is not None:
+            return {**forget, **stop_journey(dispatcher, lock_message(lock), tracker.get_slot("council"))}
         try:
             result = await call(council_records_client().verify_council_tax, account, postcode)
+        except VerificationLocked as refused:
+            dispatcher.utter_message(text=ACCOUNT_LOCKED.format(time=say_time(refused.until),
+                                                                phone=council_phone(tracker)))
+            return {**forget, "journey_blocked": True, "requested_slot": None}
         except VerificationFailed as failed:
-            attempts = int(tracker.get_slot("ct_attempts") or 0) + 1
-            forget = {"ct_account": None, "postcode": None, "ct_attempts": attempts}
+            attempts = await record_failed_verification(tracker)
             if attempts >= MAX_ATTEMPTS:
                 return {**forget, **stop_journey(
                     dispatcher, "Sorry, those details still don't match an account, and that was the third try. "
                     + LOCKED, tracker.get_slot("council"))}
+            lock = await verification_lock(tracker)
+            if lock is not None:  # the client's limit, reached by this try
+                return {**forget, **stop_journey(dispatcher, f"Sorry, those details don't match an account. "
+                                                 f"{lock_message(lock)}", tracker.get_slot("council"))}
             dispatcher.utter_message(
                 text=f"{failed.resident_message} You have {MAX_ATTEMPTS - attempts} more "
                 f"{'try' if MAX_ATTEMPTS - attempts == 1 else 'tries'}."
@@ -144,14 +199,15 @@ def say_next_instalment(account: Any) -> Text:
 
 class ActionStartCouncilTax(Action):
     """Starts a council tax journey clean, keeping a verification made earlier in this conversation; refuses to
-    start once three tries have failed."""
+    start once three tries have failed in this conversation, or too many from its client."""
 
     def name(self) -> Text:
         return "action_start_council_tax"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         events = reset_journey()
-        if locked(tracker):
-            dispatcher.utter_message(text=LOCKED)
+        lock = await locked(tracker)
+        if lock is not None:
+            dispatcher.utter_message(text=lock_message(lock))
             events.append(SlotSet("journey_blocked", True))
         return events

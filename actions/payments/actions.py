@@ -15,8 +15,9 @@ from ..common.services import call
 from . import contact as contacts
 from .money import say_money
 from ..common.wording import contact_routes
+from ..protections import holds
 from .order import KINDS, OrderStopped
-from .step import NOT_NEEDED, PAID, payment_link_text
+from .step import KEEP_UNPAID, NOT_NEEDED, PAID, REPLACE_UNPAID, payment_link_text
 
 logger = logging.getLogger(__name__)
 
@@ -51,6 +52,22 @@ class ActionAskOrderConfirmed(Action):
             return [SlotSet("journey_blocked", True)]
         amount = summary.amount
         price = f"The total is **{say_money(amount)}**." if amount else "There's no charge."
+        earlier = await holds.conversation_hold(tracker) if holds.holds_a_place(kind.kind) else None
+        if earlier is not None:
+            # One unpaid order at a time per conversation: the resident pays for the earlier one, or has it
+            # cancelled for this one (OrderForm._hold_back).
+            what = holds.WHAT.get(earlier.kind, "an order")
+            dispatcher.utter_message(
+                text=f"To check: {summary.text}. {price}\nYou already have {what} waiting for payment (reference "
+                f"**{earlier.reference}**), and I can only hold one unpaid order at a time. You can pay for that one "
+                "with the link I gave you, or I can cancel it and go ahead with this one.",
+                buttons=[
+                    {"title": f"Cancel {earlier.reference} and go ahead",
+                     "payload": f'/affirm{{"change":"{REPLACE_UNPAID}"}}'},
+                    {"title": f"Keep {earlier.reference}", "payload": f'/deny{{"change":"{KEEP_UNPAID}"}}'},
+                ],
+            )
+            return [SlotSet("order_summary", summary.text), SlotSet("order_amount", amount)]
         go = f"Yes, pay {say_money(amount)}" if amount else "Yes, go ahead"
         then = " I'll then give you a link to GOV.UK Pay's secure page to pay by card." if amount else ""
         dispatcher.utter_message(
@@ -92,6 +109,7 @@ class ActionFinishOrder(Action):
         if tracker.get_slot("journey_blocked") or outcome not in (PAID, NOT_NEEDED) or kind is None or not reference:
             dispatcher.utter_message(response="utter_anything_else")
             return keep
+        await holds.close(reference)  # paid (or free): no longer a hold
         amount = int(tracker.get_slot("payment_amount") or tracker.get_slot("order_amount") or 0)
         confirmation = await kind.confirmation(tracker, reference, amount if outcome == PAID else 0)
         dispatcher.utter_message(text=confirmation.chat)

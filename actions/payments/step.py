@@ -6,6 +6,8 @@ Rules kept here, for every journey:
   for must equal the amount shown; otherwise nothing is charged.
 - One open payment per order: while a payment is in progress its link is shown again, never a second payment.
 - Nothing is confirmed until GET /payments/{id} says `success`.
+- An order that holds a place in the records while unpaid is capped (actions/protections/holds.py): one open per
+  conversation (the summary offers to cancel the earlier one, or keep it), and a few an hour per client.
 """
 from __future__ import annotations
 
@@ -28,15 +30,23 @@ from ..settings import settings
 from ..common.journey_form import JourneyForm, skip_empty, stop_journey
 from ..common.services import call
 from ..common.tracker_text import is_answer, latest_entity, latest_intent, latest_text
+from ..protections import holds
 from . import contact as contacts
 from .money import say_money
-from .order import OrderKind, OrderStopped, Placed
+from .order import KINDS, OrderKind, OrderStopped, Placed
 
 logger = logging.getLogger(__name__)
 
 PAYMENT_QUESTIONS = ["order_contact", "order_confirmed", "payment_outcome"]
 PAID = "success"
 NOT_NEEDED = "not_needed"  # a free order: confirmed without a payment
+# The `change` entity of the buttons offered when an earlier unpaid order stands in the way (ActionAskOrderConfirmed).
+REPLACE_UNPAID = "replace_unpaid"
+KEEP_UNPAID = "keep_unpaid"
+CLIENT_HOLDS_FULL = (
+    "Sorry, I can't place another order from here just now: too many orders made from your connection in the last "
+    "hour are still waiting for payment. Please pay for one of them, or try again later. Nothing has been charged."
+)
 _NO = {"no", "no thanks", "no thank you", "none", "nope", "skip", "neither", "i don't have one", "dont have one"}
 
 # What Pay's codes mean for the resident
@@ -112,6 +122,10 @@ class OrderForm(JourneyForm):
             return {"order_confirmed": None}
         if value is False:
             change = latest_entity(tracker, "change")
+            if change == KEEP_UNPAID:
+                dispatcher.utter_message(text="OK, I haven't ordered anything new, and nothing has been charged. "
+                                              "You can still pay for your earlier order with the link I gave you.")
+                return {"order_confirmed": False, "journey_blocked": True, "requested_slot": None}
             chosen = next((c for c in self.order.changes if c[1] == change), None)
             if chosen is not None:
                 return {**{slot: None for slot in chosen[2]}, "order_confirmed": None, "correcting": None}
@@ -122,12 +136,17 @@ class OrderForm(JourneyForm):
             )
             return {"order_confirmed": False, "correcting": None, "journey_blocked": True, "requested_slot": None}
         shown = tracker.get_slot("order_amount")
+        held_back = await self._hold_back(dispatcher, tracker)
+        if held_back is not None:
+            return held_back
         try:
             placed = await self.order.place(tracker, contacts.as_records_contact(tracker.get_slot("order_contact")))
         except OrderStopped as stopped:
             return self._stopped(dispatcher, tracker, stopped)
         except CouncilServiceError as error:
             return self._order_failed(dispatcher, tracker, error)
+        if holds.holds_a_place(self.order.kind) and placed.payment is not None and not placed.done:
+            await holds.record(tracker, self.order.kind, placed.reference)
         if placed.done and not placed.payment:
             return {"order_confirmed": True, "order_reference": placed.reference, "payment_outcome": NOT_NEEDED}
         if placed.payment is None or placed.payment.amount != shown:
@@ -142,6 +161,23 @@ class OrderForm(JourneyForm):
         if payment_slots.get("journey_blocked"):
             await self._withdraw(tracker, placed.reference)
         return {"order_confirmed": True, "order_reference": placed.reference, **payment_slots}
+
+    async def _hold_back(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> Optional[Dict[Text, Any]]:
+        """None to place the order; else the slots that hold it back: an earlier unpaid order of this conversation
+        the resident hasn't chosen to cancel (ActionAskOrderConfirmed offers it), or the client's cap."""
+        if not holds.holds_a_place(self.order.kind):
+            return None
+        earlier = await holds.conversation_hold(tracker)
+        if earlier is not None:
+            if latest_entity(tracker, "change") != REPLACE_UNPAID:
+                return {"order_confirmed": None}  # asked again, with the choice
+            if not await cancel_earlier(tracker, earlier.kind, earlier.reference):
+                return stop_journey(
+                    dispatcher, f"Sorry, I couldn't cancel your earlier order {earlier.reference} just now, so I "
+                    "haven't placed this one. Nothing has been charged.", tracker.get_slot("council"))
+        if await holds.client_at_limit(tracker):
+            return stop_journey(dispatcher, CLIENT_HOLDS_FULL, tracker.get_slot("council"))
+        return None
 
     # -- the payment ------------------------------------------------------------------------------------------
 
@@ -201,6 +237,7 @@ class OrderForm(JourneyForm):
         if placed.done:
             return {"payment_outcome": PAID}
         if placed.expired or placed.payment is None:
+            await holds.close(reference)
             dispatcher.utter_message(
                 text="Sorry, the time to pay for this has run out, so it has been released. Nothing has been "
                 "charged. Please start again."
@@ -307,8 +344,31 @@ async def withdraw(order: OrderKind, tracker: Tracker, reference: Optional[Text]
     try:
         if reference:
             await order.cancel(tracker, reference)
+            await holds.close(reference)
     except CouncilServiceError as error:
         logger.info("%s order not cancelled (it expires with its hold): %s", order.kind, error)
+
+
+async def cancel_earlier(tracker: Tracker, kind: Text, reference: Text) -> bool:
+    """Cancel an earlier unpaid order of this conversation, and its payment if this session started one, so that
+    the resident can place another. False if the records would not cancel it just now."""
+    order = KINDS.get(kind)
+    if order is None:
+        return False
+    earlier_payment = (tracker.get_slot("open_payments") or {}).get(reference) or {}
+    try:
+        if earlier_payment.get("id"):
+            await call(pay_client().cancel_payment, earlier_payment["id"])
+    except CouncilServiceError as error:
+        logger.info("earlier payment not cancelled: %s", error)
+    try:
+        if not (await order.current(tracker, reference)).done:  # paid meanwhile: it stands, and is no hold now
+            await order.cancel(tracker, reference)
+    except CouncilServiceError as error:
+        logger.info("earlier %s order not cancelled: %s", kind, error)
+        return False
+    await holds.close(reference)
+    return True
 
 
 RETURNED_QUERY = "council_chat=payment-returned"  # webchat/src/council-chat.js reads it

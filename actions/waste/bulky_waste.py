@@ -12,6 +12,7 @@ from rasa_sdk.types import DomainDict
 
 from ..clients import CouncilServiceError, council_records_client
 from ..clients.records import CANCELLED, EXPIRED, Contact, RecordsRejected, SlotFull
+from ..clients.records.errors import TOO_MANY_UNPAID
 from ..common.address_step import AddressStep
 from ..common.journey_form import skip_empty, stop_journey
 from ..common.services import call
@@ -49,6 +50,9 @@ class BulkyWaste(OrderKind):
             raise OrderStopped(f"Sorry, that day has just been fully booked. {full.resident_message}",
                                ask_again=("bulky_slot",))
         except RecordsRejected as refused:
+            if refused.code == TOO_MANY_UNPAID:  # the records' cap per address: their words say what to do
+                raise OrderStopped(f"Sorry, I can't book this collection. {refused.resident_message} "
+                                   "Nothing has been charged.")
             raise OrderStopped(refused.resident_message)
         return Placed(booking.reference, booking.payment, booking.confirmed)
 

@@ -10,6 +10,8 @@ import requests
 import socketio
 import websockets
 
+from tests.stack import API_TOKEN
+
 EVENTS = ("session_confirm", "bot_uttered", "bot_error")
 
 
@@ -79,7 +81,7 @@ def quick_replies(replies: List[Dict[str, Any]]) -> List[Dict[str, str]]:
 
 
 def tracker(rasa_url: str, session_id: str) -> Dict[str, Any]:
-    answer = requests.get(f"{rasa_url}/conversations/{session_id}/tracker", timeout=30)
+    answer = requests.get(f"{rasa_url}/conversations/{session_id}/tracker", params=API_TOKEN, timeout=30)
     answer.raise_for_status()
     return answer.json()
 

@@ -5,6 +5,7 @@ import pytest
 import requests
 
 from connectors.card_numbers import contains_card_number
+from tests.stack import API_TOKEN
 
 TEST_CARD = "4242 4242 4242 4242"
 
@@ -35,7 +36,7 @@ def test_a_card_number_leaves_no_trace_and_the_resident_is_told_why(conversation
     assert "card number" in said.lower() and "secure" in said.lower()
     assert "postcode" in said.lower()  # and the journey carries on
 
-    tracker = requests.get(f"{conversation.rasa_url}/conversations/{conversation.sender}/tracker", timeout=10).text
+    tracker = requests.get(f"{conversation.rasa_url}/conversations/{conversation.sender}/tracker", params=API_TOKEN, timeout=10).text
     compact = TEST_CARD.replace(" ", "")
     assert TEST_CARD not in tracker and compact not in tracker
     for log in logs_dir.glob("*.log"):
@@ -56,6 +57,6 @@ def test_a_card_number_typed_at_the_payment_step_is_refused_and_the_same_link_gi
     said = conversation.text()
     assert "card number" in said.lower() and "secure" in said.lower(), said
     assert link in said  # the same payment page, asked again
-    tracker = requests.get(f"{conversation.rasa_url}/conversations/{conversation.sender}/tracker", timeout=10).text
+    tracker = requests.get(f"{conversation.rasa_url}/conversations/{conversation.sender}/tracker", params=API_TOKEN, timeout=10).text
     assert TEST_CARD.replace(" ", "") not in tracker and TEST_CARD not in tracker
     conversation.say("cancel")  # leave the PCN unpaid for other tests

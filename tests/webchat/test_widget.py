@@ -7,6 +7,7 @@ import pytest
 import requests
 
 from tests.conversations.helpers import home, open311_request, reference_in
+from tests.stack import API_TOKEN
 from tests.webchat.conftest import AXE
 
 pytest.importorskip("playwright", reason="the playwright Python package is missing: run ./scripts/install_browser.sh")
@@ -92,7 +93,7 @@ def test_a_bin_day_journey_by_typing_and_quick_replies_survives_a_reload(page, d
     expect(bot(page).filter(has_text="next collected").first).to_be_visible()
     wait_until_answered(page)
 
-    events = requests.get(f"{webchat_rasa}/conversations/{session}/tracker", timeout=30).json()["events"]
+    events = requests.get(f"{webchat_rasa}/conversations/{session}/tracker", params=API_TOKEN, timeout=30).json()["events"]
     said = [e for e in events if e["event"] == "user"]
     assert "when is my bin day" in [e["text"] for e in said]
     assert all(e["metadata"].get("council") == "chorley" for e in said), said
@@ -237,7 +238,7 @@ def test_talk_to_a_person_and_restart(page, demo, webchat_rasa):
     expect(user(page).last).to_have_text(re.compile("Talk to a person"))
     expect(bot(page)).not_to_have_count(before)
     wait_until_answered(page)
-    events = requests.get(f"{webchat_rasa}/conversations/{first}/tracker", timeout=30).json()["events"]
+    events = requests.get(f"{webchat_rasa}/conversations/{first}/tracker", params=API_TOKEN, timeout=30).json()["events"]
     assert "/request_human" in [e.get("text") for e in events if e["event"] == "user"]
 
     page.get_by_role("button", name="Restart").click()
@@ -272,7 +273,7 @@ def test_messages_typed_offline_are_sent_once_when_the_connection_returns(page, 
     )
     assert [a["status"] for a in acks] == ["ok", "duplicate"], acks
     expect(page.locator(".cc-reply").filter(has_text=ADDRESS).first).to_be_visible()
-    events = requests.get(f"{webchat_rasa}/conversations/{session}/tracker", timeout=30).json()["events"]
+    events = requests.get(f"{webchat_rasa}/conversations/{session}/tracker", params=API_TOKEN, timeout=30).json()["events"]
     texts = [e.get("text") for e in events if e["event"] == "user"]
     assert texts.count("when is my bin day") == 1, texts
     assert texts.count("PR7 1DP") == 1, texts
@@ -393,7 +394,7 @@ def test_keyboard_only_missed_bin_report_on_south_ribble_through_a_reload(page, 
     expect(chat_input(page)).to_be_focused()
     expect(bot(page).filter(has_text=reference)).to_have_count(1)
 
-    events = requests.get(f"{webchat_rasa}/conversations/{session}/tracker", timeout=30).json()["events"]
+    events = requests.get(f"{webchat_rasa}/conversations/{session}/tracker", params=API_TOKEN, timeout=30).json()["events"]
     said = [e for e in events if e["event"] == "user"]
     texts = [e.get("text") for e in said]
     assert "my blue bin wasn't emptied" in texts and house["postcode"] in texts, texts
@@ -454,7 +455,7 @@ def test_the_conversation_continues_after_paying_on_another_site(page, demo, san
     expect(page.locator(".cc-reply").filter(has_text=re.compile(r"^\d+[A-Za-z]? ")).first).to_be_visible()
     assert page.evaluate("window.CouncilChat.api.sessionId()") == session
 
-    events = requests.get(f"{webchat_rasa}/conversations/{session}/tracker", timeout=30).json()["events"]
+    events = requests.get(f"{webchat_rasa}/conversations/{session}/tracker", params=API_TOKEN, timeout=30).json()["events"]
     texts = [e.get("text") for e in events if e["event"] == "user"]
     visible = [t for t in texts if not t.startswith("/")]
     assert visible == ["what are your opening hours", "when is my bin day", "PR7 1DP"], texts

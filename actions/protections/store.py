@@ -1,0 +1,172 @@
+"""The protections store: failed verifications and unpaid holds, by (hashed) conversation and client.
+
+SQLAlchemy 1.4 (Rasa's pin) used in the 2.0 style, so it needs no rewrite later. SQLite by default; PostgreSQL
+works the same (ACTIONS_DATABASE_URL). Tables are created on first use. Times are naive UTC.
+"""
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import threading
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from functools import lru_cache
+from pathlib import Path
+from typing import Callable, Iterator, List, Optional
+
+from sqlalchemy import Column, DateTime, Integer, String, create_engine, event, func, select, update
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.orm import Session, declarative_base
+
+from ..settings import settings
+
+Base = declarative_base()
+
+
+class FailedVerification(Base):
+    __tablename__ = "failed_verifications"
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    conversation = Column(String(64), nullable=False, index=True)  # SHA-256 of the sender id
+    client = Column(String(64), index=True)  # SHA-256 of the channel's client key; NULL when there was none
+    failed_at = Column(DateTime, nullable=False, index=True)
+
+
+class UnpaidHold(Base):
+    __tablename__ = "unpaid_holds"
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    conversation = Column(String(64), nullable=False, index=True)
+    client = Column(String(64), index=True)
+    kind = Column(String(20), nullable=False)  # the OrderKind: bulky_waste, garden_waste, bin_request
+    reference = Column(String(40), nullable=False, index=True)  # the records' reference, to look it up or cancel it
+    placed_at = Column(DateTime, nullable=False, index=True)
+    closed_at = Column(DateTime)  # paid, cancelled or released: no longer a hold
+
+
+@dataclass(frozen=True)
+class Hold:
+    kind: str
+    reference: str
+    placed_at: datetime
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def hashed(scope: str, key: Optional[str]) -> Optional[str]:
+    """Keys are kept as hashes: the store needs to match them, never to read them back."""
+    if not key:
+        return None
+    return hashlib.sha256(f"{scope}:{key}".encode("utf-8")).hexdigest()
+
+
+class ProtectionsStore:
+    def __init__(self, database_url: str, clock: Callable[[], datetime] = utcnow) -> None:
+        self.engine = _engine(database_url)
+        self.clock = clock
+        # SQLite has one writer at a time: one lock in the process avoids "database is locked" between threads.
+        self._write_lock = threading.RLock() if self.engine.dialect.name == "sqlite" else None
+        self._tables_made = False
+        self._tables_lock = threading.Lock()
+
+    def _ready(self) -> None:
+        if not self._tables_made:
+            with self._tables_lock:
+                if not self._tables_made:
+                    Base.metadata.create_all(self.engine)
+                    self._tables_made = True
+
+    def _session(self) -> Session:
+        self._ready()
+        return Session(self.engine, future=True, expire_on_commit=False)
+
+    @contextlib.contextmanager
+    def _writing(self) -> Iterator[Session]:
+        with self._write_lock or contextlib.nullcontext():
+            with self._session() as session, session.begin():
+                yield session
+
+    # -- failed verifications -----------------------------------------------------------------------------------
+
+    def record_failure(self, conversation: str, client: Optional[str]) -> None:
+        with self._writing() as session:
+            session.add(FailedVerification(conversation=hashed("conversation", conversation),
+                                           client=hashed("client", client), failed_at=self.clock()))
+
+    def conversation_failures(self, conversation: str) -> int:
+        """Every failure of the conversation, ever: its lock is for good."""
+        with self._session() as session:
+            return session.execute(select(func.count()).select_from(FailedVerification).where(
+                FailedVerification.conversation == hashed("conversation", conversation))).scalar_one()
+
+    def client_locked_until(self, client: Optional[str], limit: int, window: timedelta) -> Optional[datetime]:
+        """When the client may try again (naive UTC), if `limit` failures of it fall within the last `window`."""
+        if not client:
+            return None
+        with self._session() as session:
+            recent = session.execute(
+                select(FailedVerification.failed_at)
+                .where(FailedVerification.client == hashed("client", client),
+                       FailedVerification.failed_at > self.clock() - window)
+                .order_by(FailedVerification.failed_at.desc())
+                .limit(limit)
+            ).scalars().all()
+        return recent[-1] + window if len(recent) >= limit else None
+
+    # -- unpaid holds -------------------------------------------------------------------------------------------
+
+    def add_hold(self, conversation: str, client: Optional[str], kind: str, reference: str) -> None:
+        with self._writing() as session:
+            session.add(UnpaidHold(conversation=hashed("conversation", conversation), client=hashed("client", client),
+                                   kind=kind, reference=reference, placed_at=self.clock()))
+
+    def close_hold(self, reference: str) -> None:
+        with self._writing() as session:
+            session.execute(update(UnpaidHold).where(UnpaidHold.reference == reference, UnpaidHold.closed_at.is_(None))
+                            .values(closed_at=self.clock()))
+
+    def conversation_holds(self, conversation: str) -> List[Hold]:
+        return self._open_holds(UnpaidHold.conversation == hashed("conversation", conversation))
+
+    def client_holds(self, client: Optional[str], window: timedelta) -> List[Hold]:
+        """The client's holds placed within the last `window` and still open."""
+        if not client:
+            return []
+        return self._open_holds(UnpaidHold.client == hashed("client", client),
+                                UnpaidHold.placed_at > self.clock() - window)
+
+    def _open_holds(self, *where) -> List[Hold]:
+        with self._session() as session:
+            rows = session.execute(select(UnpaidHold.kind, UnpaidHold.reference, UnpaidHold.placed_at)
+                                   .where(UnpaidHold.closed_at.is_(None), *where)
+                                   .order_by(UnpaidHold.placed_at)).all()
+        return [Hold(kind, reference, placed_at) for kind, reference, placed_at in rows]
+
+
+def _engine(database_url: str) -> Engine:
+    url = make_url(database_url)
+    if url.get_backend_name() != "sqlite":
+        return create_engine(url, future=True, pool_pre_ping=True)
+    if url.database and url.database != ":memory:":
+        Path(url.database).expanduser().resolve().parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url, future=True, connect_args={"check_same_thread": False, "timeout": 15})
+    event.listen(engine, "connect", _sqlite_wal)
+    return engine
+
+
+def _sqlite_wal(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")  # readers never wait for the writer
+    cursor.close()
+
+
+def protections() -> ProtectionsStore:
+    """The store of the current settings (one engine per database URL)."""
+    return _store(settings().actions_database_url)
+
+
+@lru_cache(maxsize=2)
+def _store(database_url: str) -> ProtectionsStore:
+    return ProtectionsStore(database_url)
