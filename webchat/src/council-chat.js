@@ -66,6 +66,7 @@
     transcriptHeader: "Conversation with the {name} automated assistant",
     transcriptSaved: "Saved",
     tooLong: "Your message is too long: please keep it under {limit} characters.",
+    cardRemoved: "[card number removed]",
     errors: {
       invalid_payload: "Sorry, that message couldn't be read. Please try typing it again.",
       invalid_message: "Sorry, that message couldn't be read. Please try typing it again.",
@@ -114,6 +115,88 @@
     });
   }
 
+  // -- card numbers: never kept in the log, in localStorage or in a saved transcript ----------------------------
+  //
+  // The same rule as the server's (connectors/card_numbers.py): after Unicode NFKC normalisation (which turns
+  // full-width digits into 0-9), digit groups joined by short runs (1 to 3 characters) of separators form one run,
+  // and any stretch of whole groups holding 13 to 19 digits that passes the Luhn check is a card number.
+  // Separators: any white space (spaces, no-break spaces, tabs, new lines), zero-width spaces, dots, commas,
+  // slashes, hyphens, underscores and the dashes (en, em, minus...).
+
+  var CARD_SEPARATOR = "[\\s.,/\\\\_\\-\\u2010-\\u2015\\u2212\\u200b-\\u200d\\u2060\\ufeff]";
+  var DIGIT_RUN = new RegExp("\\d+(?:" + CARD_SEPARATOR + "{1,3}\\d+)*", "g");
+
+  function luhnValid(digits) {
+    var total = 0;
+    for (var i = 0; i < digits.length; i++) {
+      var value = Number(digits.charAt(digits.length - 1 - i)) * (i % 2 ? 2 : 1);
+      total += value > 9 ? value - 9 : value;
+    }
+    return total % 10 === 0;
+  }
+
+  // Where the card numbers are in `text`: a list of [start, end] positions.
+  function cardNumberSpans(text) {
+    var spans = [];
+    var run;
+    DIGIT_RUN.lastIndex = 0;
+    while ((run = DIGIT_RUN.exec(text)) !== null) {
+      var groups = [];
+      var group;
+      var GROUP = /\d+/g;
+      while ((group = GROUP.exec(run[0])) !== null) {
+        groups.push({ digits: group[0], start: run.index + group.index, end: run.index + GROUP.lastIndex });
+      }
+      for (var first = 0; first < groups.length; first++) {
+        var digits = "";
+        for (var last = first; last < groups.length; last++) {
+          digits += groups[last].digits;
+          if (digits.length > 19) break;
+          if (digits.length >= 13 && luhnValid(digits)) spans.push([groups[first].start, groups[last].end]);
+        }
+      }
+    }
+    return spans.sort(function (a, b) { return a[0] - b[0]; });
+  }
+
+  function normalised(text) {
+    return String.prototype.normalize ? String(text).normalize("NFKC") : String(text);
+  }
+
+  // `text` with each card number replaced by a note; returned unchanged (not even normalised) when it has none.
+  function withoutCardNumbers(text) {
+    var normal = normalised(text);
+    var spans = cardNumberSpans(normal);
+    if (!spans.length) return text;
+    var out = "";
+    var done = 0;
+    spans.forEach(function (span) {
+      if (span[1] <= done) return;  // inside a number already removed
+      if (span[0] >= done) out += normal.slice(done, span[0]) + S.cardRemoved;
+      done = span[1];  // an overlapping stretch only makes the removed part longer
+    });
+    return out + normal.slice(done);
+  }
+
+  // A card number typed across two messages ("4242 4242" then "4242 4242"): neither half is one on its own. If the
+  // end of the previous message and the start of this one make one, both parts are removed. Returns the two texts
+  // to keep, or null when they don't make a card number together.
+  function withoutSplitCardNumber(previous, current) {
+    var before = normalised(previous);
+    var after = normalised(current);
+    var joined = before + "\n" + after;
+    var crossing = cardNumberSpans(joined).filter(function (span) {
+      return span[0] < before.length && span[1] > before.length + 1;
+    });
+    if (!crossing.length) return null;
+    var start = Math.min.apply(null, crossing.map(function (span) { return span[0]; }));
+    var end = Math.max.apply(null, crossing.map(function (span) { return span[1]; }));
+    return [
+      withoutCardNumbers(before.slice(0, start)) + S.cardRemoved,
+      S.cardRemoved + withoutCardNumbers(after.slice(end - before.length - 1))
+    ];
+  }
+
   // -- stored state: the session id, the visible log, and messages not yet acknowledged -------------------------
 
   function load() {
@@ -121,10 +204,16 @@
       var raw = window.localStorage.getItem(STORE_KEY);
       var data = raw ? JSON.parse(raw) : null;
       if (data && typeof data === "object") {
+        var log = Array.isArray(data.log) ? data.log : [];
+        var outbox = Array.isArray(data.outbox) ? data.outbox : [];
+        // Kept by an older version of the widget, which stored card numbers too: removed now.
+        log.concat(outbox).forEach(function (m) {
+          if (m && typeof m.text === "string" && m.from !== "bot") m.text = withoutCardNumbers(m.text);
+        });
         return {
           sessionId: typeof data.sessionId === "string" ? data.sessionId : null,
-          log: Array.isArray(data.log) ? data.log : [],
-          outbox: Array.isArray(data.outbox) ? data.outbox : [],
+          log: log,
+          outbox: outbox,
           open: !!data.open
         };
       }
@@ -140,7 +229,11 @@
       window.localStorage.setItem(STORE_KEY, JSON.stringify({
         sessionId: state.sessionId,
         log: state.log,
-        outbox: state.outbox.map(function (m) { return { id: m.id, text: m.text, hidden: !!m.hidden }; }),
+        // A message waiting to be sent is sent as typed (the server removes a card number and tells the resident how
+        // to pay safely), but only ever stored without card numbers: after a reload it goes as stored.
+        outbox: state.outbox.map(function (m) {
+          return { id: m.id, text: m.kept || withoutCardNumbers(m.text), hidden: !!m.hidden };
+        }),
         open: state.open
       }));
     } catch (e) { /* private browsing or full: the chat still works on this page */ }
@@ -532,6 +625,16 @@
     return bubble;
   }
 
+  function redrawEntry(entry) {
+    var bubble = entry.id ? logEl.querySelector('[data-message-id="' + entry.id + '"]') : null;
+    if (!bubble) return;
+    var pending = !!bubble.querySelector(".cc-pending");
+    bubble.textContent = "";
+    bubble.appendChild(el("span", { className: "cc-vh", text: S.youSaid + " " }));
+    renderText(bubble, entry.text);
+    if (pending) markPending(entry.id, true);
+  }
+
   function scrollLog() {
     logEl.scrollTop = logEl.scrollHeight;
   }
@@ -615,8 +718,22 @@
     }
     input.value = "";
     clearReplies();
-    send(text, text);
+    send(text, keptText(text));
     input.focus();
+  }
+
+  // What may be kept of a message the resident typed (shown in the log, stored, saved in a transcript): the text
+  // without card numbers. If it completes a card number begun in their previous message, that one loses its part too.
+  function keptText(text) {
+    var previous = null;
+    for (var i = state.log.length - 1; i >= 0 && !previous; i--) if (state.log[i].from === "user") previous = state.log[i];
+    var split = previous ? withoutSplitCardNumber(previous.text, text) : null;
+    if (!split) return withoutCardNumbers(text);
+    previous.text = split[0];
+    state.outbox.forEach(function (m) { if (m.id === previous.id) m.kept = split[0]; });
+    save();
+    redrawEntry(previous);
+    return split[1];
   }
 
   function send(message, shown, hidden) {
