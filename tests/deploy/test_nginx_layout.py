@@ -215,3 +215,29 @@ def test_a_huge_body_is_refused_before_rasa(recorded):
     status, _ = raw_request(recorded, "POST", "/socket.io/?EIO=4&transport=polling", body=b"4" * 200_000,
                             headers={"Content-Type": "text/plain"})
     assert status == 413 and len(_Recorder.seen) == before
+
+
+# -- the production site file itself ---------------------------------------------------------------------------
+
+
+def test_the_production_site_file_is_valid_nginx(tmp_path):
+    """deploy/nginx/council-assistant.conf as installed (docs/deployment.md), with a throwaway certificate."""
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is not installed: it makes the test certificate")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj",
+                    "/CN=chat.example.gov.uk", "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True)
+    site = (ROOT / "deploy" / "nginx" / "council-assistant.conf").read_text()
+    for installed, here in (("/etc/nginx/snippets/council-assistant-locations.conf", str(LOCATIONS)),
+                            ("/etc/ssl/certs/chat.example.gov.uk.pem", str(cert)),
+                            ("/etc/ssl/private/chat.example.gov.uk.key", str(key)),
+                            ("/var/log/nginx/", f"{tmp_path}/")):
+        assert installed in site, installed
+        site = site.replace(installed, here)
+    (tmp_path / "site.conf").write_text(site)
+    temp = "\n".join(f"    {kind}_temp_path {tmp_path / kind};" for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
+    config = tmp_path / "nginx.conf"
+    config.write_text(f"events {{}}\nhttp {{\n{temp}\n    include {tmp_path / 'site.conf'};\n}}\n")
+    result = subprocess.run([NGINX, "-t", "-p", str(tmp_path), "-e", str(tmp_path / "error.log"), "-c", str(config),
+                             "-g", f"pid {tmp_path / 'nginx.pid'};"], capture_output=True, text=True)
+    assert result.returncode == 0 and "test is successful" in result.stderr, result.stderr
