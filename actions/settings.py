@@ -23,6 +23,8 @@ cached; tests that change the environment call `reload()`.
 | ACTIONS_DATABASE_URL | SQLite in var/actions.db: the protections a conversation can't reset (actions/protections) |
 | COUNCIL_TAX_FAILURES_PER_CLIENT | 10 (failed council tax verifications in an hour from one client, then locked) |
 | UNPAID_HOLDS_PER_CLIENT | 3 (unpaid orders holding a place, placed in an hour from one client) |
+| ACTION_SERVER_SECRET | none: required. Only a caller sending it (our Rasa server, endpoints.yml) may run actions |
+| ASSISTANT_ENV | local (the demo against the sandbox); `production` refuses sandbox defaults (actions/server.py) |
 
 Where GOV.UK Pay sends the resident's browser after the card page (success, decline or "Cancel payment"):
 - On the web chat, back to the page they were chatting on (the message's `page_url`), when its origin is one of
@@ -89,7 +91,8 @@ DEFAULT_COUNCIL_TAX_FAILURES_PER_CLIENT = 10
 DEFAULT_UNPAID_HOLDS_PER_CLIENT = 3
 
 _UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
-_SECRET_FIELDS = frozenset({"open311_api_key", "pay_api_key", "notify_api_key"})
+_SECRET_FIELDS = frozenset({"open311_api_key", "pay_api_key", "notify_api_key", "action_server_secret"})
+ASSISTANT_ENVS = ("local", "production")
 
 _SECRET_FIELDS |= {"actions_database_url"}  # a database URL may hold a password
 
@@ -150,6 +153,12 @@ class Settings:
     actions_database_url: str = DEFAULT_ACTIONS_DATABASE_URL
     council_tax_failures_per_client: int = DEFAULT_COUNCIL_TAX_FAILURES_PER_CLIENT
     unpaid_holds_per_client: int = DEFAULT_UNPAID_HOLDS_PER_CLIENT
+    action_server_secret: Optional[str] = None
+    assistant_env: str = "local"
+
+    @property
+    def production(self) -> bool:
+        return self.assistant_env == "production"
 
     @classmethod
     def from_env(cls, environ: Optional[Mapping[str, str]] = None) -> "Settings":
@@ -190,6 +199,8 @@ class Settings:
             unpaid_holds_per_client=_at_least_one(
                 "UNPAID_HOLDS_PER_CLIENT", get("UNPAID_HOLDS_PER_CLIENT"), DEFAULT_UNPAID_HOLDS_PER_CLIENT
             ),
+            action_server_secret=get("ACTION_SERVER_SECRET"),
+            assistant_env=_assistant_env(get("ASSISTANT_ENV")),
         )
 
     def __repr__(self) -> str:  # never print an API key
@@ -204,6 +215,15 @@ def _origins(value: Optional[str]) -> Tuple[str, ...]:
     if value is None:
         return DEFAULT_PAY_RETURN_ORIGINS
     return tuple(o.strip().rstrip("/") for o in value.split(",") if o.strip())
+
+
+def _assistant_env(value: Optional[str]) -> str:
+    # A typo must not quietly mean "local demo": only the two known values are accepted.
+    if value is None:
+        return "local"
+    if value.lower() not in ASSISTANT_ENVS:
+        raise ValueError(f"ASSISTANT_ENV must be one of {', '.join(ASSISTANT_ENVS)}, not {value!r}")
+    return value.lower()
 
 
 def _url(value: str) -> str:
