@@ -4,12 +4,16 @@ In order:
 1. Tidy the text (`card_numbers.clean_text`): Unicode normalised, lone surrogates and control characters gone, so
    nothing downstream fails on it (a failure would otherwise log the words).
 2. Refuse an empty or overlong message (`max_length` characters): a 30,000-character message would hold up other
-   residents while NLU reads it.
-3. Refuse a message over the rate limits, per conversation and per client address (`limits.RateLimits`).
-4. Honour a typed `/intent{...}` only when the bot offered it as a button or it is harmless
-   (`commands.neutralise_typed_command`): a resident can't act as a button or reset a protection.
-5. Remove card numbers, in any spelling, and a card number split over this message and the previous one: then the
+   residents while NLU reads it. A message far over the limit is refused before it is even tidied.
+3. Refuse a message over the rate limits, per conversation and per client address (`limits.RateLimits`, one set
+   for the whole process). A channel whose requests are signed per call (the phone line) passes no address: it
+   is limited per conversation only.
+4. Remove card numbers, in any spelling, and a card number split over this message and the previous one: then the
    previous message is erased from the stored conversation too (`card_numbers`).
+5. Honour a typed `/intent{...}` only when the bot offered it as a button or it is harmless
+   (`commands.neutralise_typed_command`): a resident can't act as a button or reset a protection. It comes after
+   the card numbers so that nothing left of a message can start a command; the only other command that reaches
+   Rasa is the guard's own `card_numbers.CARD_NUMBER_REMOVED`.
 6. Stamp the message's metadata with an opaque key for the client (`limits.client_key`), which the action server uses
    for limits that a new conversation must not reset. Whatever a client sent under that key is replaced.
 
@@ -27,6 +31,9 @@ from connectors import card_numbers, commands, limits, log_privacy
 logger = logging.getLogger(__name__)
 
 DEFAULT_MAX_MESSAGE_LENGTH = 2000
+# Tidying can shorten a message (invisible characters go), so only one this many times over the limit is refused
+# before it is tidied.
+TIDY_AT_MOST = 2
 CLIENT_METADATA_KEY = "client"
 
 REFUSALS = {
@@ -56,7 +63,7 @@ class MessageGuard:
             raise ValueError("The longest message allowed must be at least 1 character.")
         self.max_length = max_length
         log_privacy.install()  # Rasa's own logs never quote what residents write, whatever fails
-        self.rate_limits = rate_limits if rate_limits is not None else limits.RateLimits.from_environment()
+        self.rate_limits = rate_limits if rate_limits is not None else limits.shared_rate_limits()
 
     def refuse(self, code: Text) -> Refused:
         return Refused(code, REFUSALS[code].format(limit=self.max_length))
@@ -70,7 +77,10 @@ class MessageGuard:
         client_address: Optional[Text],
     ) -> Union[Admitted, Refused]:
         log_privacy.withhold(text)  # no log record made while handling this message quotes its words
-        text = card_numbers.clean_text(text if isinstance(text, str) else "").strip()
+        text = text if isinstance(text, str) else ""
+        if len(text) > TIDY_AT_MOST * self.max_length:  # don't spend time tidying what will be refused anyway
+            return self.refuse("message_too_long")
+        text = card_numbers.clean_text(text).strip()
         if not text:
             return self.refuse("empty_message")
         if len(text) > self.max_length:
@@ -79,14 +89,23 @@ class MessageGuard:
             logger.info("A message was refused: over the rate limit.")
             return self.refuse("too_many_messages")
         history = await _History.load(agent, sender_id, text)
-        text = commands.neutralise_typed_command(text, history.offered_payloads())
         screened, removed = card_numbers.screen(text)
         if not removed and card_numbers.completes_card_number(history.last_user_text(), text):
             await card_numbers.erase_previous_user_message(agent, sender_id, history.last_user_event())
-            screened = card_numbers.CARD_NUMBER_REMOVED
-        cleaned = dict(metadata) if isinstance(metadata, dict) else {}
-        cleaned[CLIENT_METADATA_KEY] = limits.client_key(client_address)
-        return Admitted(screened, cleaned)
+            screened, removed = card_numbers.CARD_NUMBER_REMOVED, True
+        if not removed:
+            screened = commands.neutralise_typed_command(screened, history.offered_payloads())
+        return Admitted(screened, self._stamped(metadata, client_address))
+
+    @staticmethod
+    def _stamped(metadata: Any, client_address: Optional[Text]) -> Dict[Text, Any]:
+        """The metadata with our client key, never the client's own; none when the channel gave no address."""
+        stamped = dict(metadata) if isinstance(metadata, dict) else {}
+        stamped.pop(CLIENT_METADATA_KEY, None)
+        key = limits.client_key(client_address)
+        if key:
+            stamped[CLIENT_METADATA_KEY] = key
+        return stamped
 
 
 class _History:
@@ -97,7 +116,7 @@ class _History:
 
     @classmethod
     async def load(cls, agent: Any, sender_id: Text, text: Text) -> "_History":
-        needed = text.startswith("/") or card_numbers.could_continue_card_number(text)
+        needed = commands.is_command(text) or card_numbers.could_continue_card_number(text)
         store = getattr(agent, "tracker_store", None)
         if not needed or store is None:
             return cls([])

@@ -17,7 +17,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from .guard import DEFAULT_MAX_MESSAGE_LENGTH, Admitted, MessageGuard
-from .limits import client_address, trusted_proxies
+from .limits import request_client_address, trusted_proxies
 
 logger = logging.getLogger(__name__)
 
@@ -59,8 +59,7 @@ class RedactingRestInput(RestInput):
         sender_id = body.get("sender")
         if not isinstance(sender_id, str) or not sender_id.strip() or len(sender_id) > 128:
             return response.json({"error": "A message needs a sender: a conversation id of 1 to 128 characters."}, 400)
-        address = client_address(request.conn_info.client_ip if request.conn_info else request.ip,
-                                 request.headers.get("x-forwarded-for"), self.proxies)
+        address = request_client_address(request, self.proxies)  # every X-Forwarded-For line, read from the right
         agent = getattr(request.app.ctx, "agent", None)
         decision = await self.guard.admit(agent, sender_id, body.get("message"), body.get("metadata"), address)
         if not isinstance(decision, Admitted):

@@ -129,9 +129,11 @@ def tracker_store_config(database: Path) -> str:
 
 
 def start_rasa_server(
-    model: Path, action_url: str, logs: Path, endpoints_extra: str = "", credentials: Optional[Path] = None
+    model: Path, action_url: str, logs: Path, endpoints_extra: str = "", credentials: Optional[Path] = None,
+    extra_env: Optional[Dict[str, str]] = None,
 ) -> subprocess.Popen:
-    """`credentials`: a credentials file instead of the project's credentials.yml (e.g. to enable a channel)."""
+    """`credentials`: a credentials file instead of the project's credentials.yml (e.g. to enable a channel).
+    `extra_env`: environment variables for this server only (e.g. tight rate limits)."""
     port = free_port()
     log = logs / f"rasa-{port}.log"
     endpoints = logs / f"endpoints-{port}.yml"
@@ -145,7 +147,8 @@ def start_rasa_server(
     process = subprocess.Popen(
         [RASA, "run", "--enable-api", "--auth-token", RASA_API_TOKEN, "-i", "127.0.0.1", "-p", str(port),
          "-m", str(model), "--endpoints", str(endpoints), "--credentials", str(credentials or ROOT / "credentials.yml")],
-        cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT), "ACTION_SERVER_SECRET": ACTION_SERVER_SECRET},
+        cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT), "ACTION_SERVER_SECRET": ACTION_SERVER_SECRET,
+                       **(extra_env or {})},
         stdout=log.open("w"), stderr=subprocess.STDOUT,
     )
     process.url = f"http://127.0.0.1:{port}"  # type: ignore[attr-defined]
