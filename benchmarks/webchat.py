@@ -42,7 +42,7 @@ CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
     "--disable-sync", "--no-first-run",
 ]
-CREDENTIALS = "rest:\nconnectors.webchat.WebChatInput:\n"  # as tests/webchat/conftest.py: the channel's defaults
+CREDENTIALS = "connectors.rest.RedactingRestInput:\nconnectors.webchat.WebChatInput:\n"  # as tests/webchat/conftest.py: the channel's defaults
 ORIGIN = "http://127.0.0.1:8080"  # one of the default allowed origins (localhost, any port)
 OVERALL_SECONDS = 900
 

@@ -6,7 +6,9 @@ naming everything that is wrong, when:
   who reaches it could read every conversation;
 - WEBCHAT_ALLOWED_ORIGINS is not set (the defaults let pages on localhost open the chat), or names localhost or a
   loopback address;
-- TRUSTED_PROXIES is not set: nobody would know which X-Forwarded-For to believe for the per-address limits.
+- TRUSTED_PROXIES is not set: nobody would know which X-Forwarded-For to believe for the per-address limits;
+- CLIENT_KEY_SECRET is not set (or is the local demo's): with a known key, the opaque client keys in conversations
+  could be turned back into residents' IP addresses by trying every address.
 Anywhere else (ASSISTANT_ENV unset or `local`: the local demo) it does nothing. Any other ASSISTANT_ENV is refused,
 so a typo can't quietly mean "demo".
 
@@ -66,6 +68,8 @@ def production_problems(
         problems.append(f"the web chat's allowed origins include local addresses: {', '.join(local)}")
     if not _split(environ.get("TRUSTED_PROXIES")):
         problems.append("TRUSTED_PROXIES is not set (the address of the proxy in front of Rasa, e.g. 127.0.0.1)")
+    if len((environ.get("CLIENT_KEY_SECRET") or "").strip()) < MIN_TOKEN_LENGTH:
+        problems.append(f"CLIENT_KEY_SECRET is not set to a secret of at least {MIN_TOKEN_LENGTH} characters")
     return problems
 
 

@@ -7,7 +7,6 @@ HTTP error with the reason worded as a bot message, and a failure never logs wha
 from __future__ import annotations
 
 import logging
-import os
 from typing import Any, Awaitable, Callable, Optional, Text
 
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
@@ -17,6 +16,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from .guard import DEFAULT_MAX_MESSAGE_LENGTH, Admitted, MessageGuard
+from .production import check_production_settings
 from .limits import request_client_address, trusted_proxies
 
 logger = logging.getLogger(__name__)
@@ -34,6 +34,7 @@ class RedactingRestInput(RestInput):
 
     @classmethod
     def from_credentials(cls, credentials: Optional[dict]) -> InputChannel:
+        check_production_settings()
         credentials = credentials or {}
         return cls(int(credentials.get("max_message_length", DEFAULT_MAX_MESSAGE_LENGTH)))
 

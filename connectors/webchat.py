@@ -47,6 +47,7 @@ from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
 from connectors.guard import DEFAULT_MAX_MESSAGE_LENGTH, Admitted, MessageGuard
+from connectors.production import check_production_settings
 from connectors.limits import client_address, trusted_proxies
 from connectors.webchat_metadata import COUNCIL_KEY, clean_metadata
 
@@ -199,8 +200,12 @@ class WebChatInput(InputChannel):
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
         credentials = credentials or {}
+        configured = credentials.get("allowed_origins")
+        # The environment's origins replace the configured ones (OriginPolicy.from_config): check those in use.
+        in_use = None if os.environ.get(ORIGINS_ENV) else (configured.split(",") if isinstance(configured, str) else configured or DEFAULT_ALLOWED_ORIGINS)
+        check_production_settings(allowed_origins=in_use)
         return cls(
-            allowed_origins=credentials.get("allowed_origins"),
+            allowed_origins=configured,
             max_message_length=int(credentials.get("max_message_length", DEFAULT_MAX_MESSAGE_LENGTH)),
             max_payload_bytes=int(credentials.get("max_payload_bytes", DEFAULT_MAX_PAYLOAD_BYTES)),
             socketio_path=credentials.get("socketio_path", "/socket.io"),

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 
 import json
+import random
 import os
 import secrets
 import socket
@@ -112,6 +113,8 @@ def start_action_server(sandbox_url: str, logs: Path, extra_env: Optional[Dict[s
         "COUNCIL_API_TIMEOUT_SECONDS": "3",
         "PAY_RETURN_ORIGINS": "http://127.0.0.1:*",  # the web chat demo pages are served on a free port
         "ACTION_SERVER_SECRET": ACTION_SERVER_SECRET,
+        # Its own protections store (actions/protections/): counts from an earlier run never carry over.
+        "ACTIONS_DATABASE_URL": f"sqlite:///{logs / f'actions-{port}.db'}",
         **(extra_env or {}),
     }
     process = subprocess.Popen(
@@ -169,17 +172,28 @@ def stop(process: subprocess.Popen) -> None:
         process.kill()
 
 
-class Conversation:
-    """One resident talking to the assistant over Rasa's REST channel."""
+def new_client_address() -> str:
+    """An address in the documentation range 198.18.0.0/15: each test resident is on their own connection."""
+    return f"198.{random.randint(18, 19)}.{random.randint(0, 255)}.{random.randint(1, 254)}"
 
-    def __init__(self, rasa_url: str) -> None:
+
+class Conversation:
+    """One resident talking to the assistant over Rasa's REST channel, from their own client address.
+
+    The address reaches Rasa as the X-Forwarded-For of a trusted proxy on loopback (as nginx in the production
+    layout sends it), so per-client limits (connectors/limits.py, actions/protections/) count each test resident
+    apart, as they would count real residents; a test about one client's limits shares an address on purpose."""
+
+    def __init__(self, rasa_url: str, address: Optional[str] = None) -> None:
         self.rasa_url = rasa_url
         self.sender = f"test-{uuid.uuid4().hex[:12]}"
+        self.address = address or new_client_address()
         self.last: List[Dict[str, Any]] = []
 
     def say(self, text: str) -> List[Dict[str, Any]]:
         answer = requests.post(
-            f"{self.rasa_url}/webhooks/rest/webhook", json={"sender": self.sender, "message": text}, timeout=60
+            f"{self.rasa_url}/webhooks/rest/webhook", json={"sender": self.sender, "message": text},
+            headers={"X-Forwarded-For": self.address}, timeout=60,
         )
         answer.raise_for_status()
         self.last = answer.json()

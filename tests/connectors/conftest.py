@@ -12,7 +12,7 @@ from tests.stack import newest_model, start_rasa_server, stop
 
 # The channel as a council enables it, with its defaults: default origins (the councils' sites and localhost),
 # 2000 characters, 64 KiB packets.
-CREDENTIALS = "rest:\nconnectors.webchat.WebChatInput:\n"
+CREDENTIALS = "connectors.rest.RedactingRestInput:\nconnectors.webchat.WebChatInput:\n"
 
 
 @contextmanager

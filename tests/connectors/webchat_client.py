@@ -127,5 +127,7 @@ class RawWebSocket:
 
 
 def sent_metadata(event: Dict[str, Any]) -> Dict[str, Any]:
-    """An event's metadata without what Rasa adds to every event (the model and assistant ids)."""
-    return {k: v for k, v in (event.get("metadata") or {}).items() if k not in ("model_id", "assistant_id")}
+    """An event's metadata without what Rasa adds to every event (the model and assistant ids) and the opaque client
+    key the guard adds to every message (connectors/guard.py; tested in tests/security/test_limits.py)."""
+    return {k: v for k, v in (event.get("metadata") or {}).items()
+            if k not in ("model_id", "assistant_id", "client")}

@@ -13,29 +13,14 @@ import re
 import requests
 
 from tests.conversations.test_council_tax_and_parking import account_with_balance
-from tests.stack import API_TOKEN, Conversation
+from tests.stack import API_TOKEN, Conversation, new_client_address
 
 LOCKED_HERE = "can't check council tax details again"
 
 
-class FromAddress(Conversation):
-    """A resident talking from their own client address, as the proxy in front of Rasa would forward it."""
-
-    def __init__(self, rasa_url: str, address: str) -> None:
-        super().__init__(rasa_url)
-        self.address = address
-
-    def say(self, text: str):
-        answer = requests.post(f"{self.rasa_url}/webhooks/rest/webhook", timeout=60,
-                               json={"sender": self.sender, "message": text},
-                               headers={"X-Forwarded-For": self.address})
-        answer.raise_for_status()
-        self.last = answer.json()
-        return self.last
-
-
-def new_address() -> str:
-    return f"10.{random.randint(0, 255)}.{random.randint(0, 255)}.{random.randint(1, 254)}"
+# A resident talking from a given client address, as the proxy in front of Rasa would forward it.
+FromAddress = Conversation
+new_address = new_client_address
 
 
 def fail(talk: Conversation, account: str, postcode: str) -> str:

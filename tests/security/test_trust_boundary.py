@@ -230,6 +230,7 @@ GOOD_RASA_ENV = {
     "ASSISTANT_ENV": "production",
     "WEBCHAT_ALLOWED_ORIGINS": "https://chorley.gov.uk,https://www.southribble.gov.uk",
     "TRUSTED_PROXIES": "127.0.0.1",
+    "CLIENT_KEY_SECRET": "k" * 40,
 }
 GOOD_ARGV = ["rasa", "run", "--enable-api", "--auth-token", "t" * 64, "-i", "127.0.0.1"]
 
@@ -259,17 +260,19 @@ def test_rasa_side_is_quiet_in_the_local_demo():
      "include local addresses: http://localhost:*"),
     ({}, GOOD_ARGV, ["https://chorley.gov.uk", "http://127.0.0.1:8080"], "include local addresses: http://127.0.0.1:8080"),
     ({"TRUSTED_PROXIES": ""}, GOOD_ARGV, None, "TRUSTED_PROXIES is not set"),
+    ({"CLIENT_KEY_SECRET": ""}, GOOD_ARGV, None, "CLIENT_KEY_SECRET is not set"),
+    ({"CLIENT_KEY_SECRET": "local-demo-client-key"}, GOOD_ARGV, None, "CLIENT_KEY_SECRET is not set"),
     ({"ASSISTANT_ENV": "staging"}, GOOD_ARGV, None, "ASSISTANT_ENV must be one of local, production"),
 ])
 def test_rasa_side_refuses_what_would_expose_residents(environ, argv, origins, message):
     assert message in refusal({**GOOD_RASA_ENV, **environ}, argv, origins)
 
 
-def test_a_rasa_server_whose_channel_checks_refuses_to_start(tmp_path):
-    """A real `rasa run` in production with a channel that calls the check (as the project's channels do)."""
-    credentials = tmp_path / "credentials.yml"
-    credentials.write_text("tests.security.production_channel.ProductionCheckedInput:\n")
-    env = {k: v for k, v in os.environ.items() if k not in ("WEBCHAT_ALLOWED_ORIGINS", "TRUSTED_PROXIES")}
+def test_a_rasa_server_with_the_projects_channels_refuses_to_start(tmp_path):
+    """A real `rasa run` in production with the project's own channels (credentials.yml), which call the check."""
+    credentials = ROOT / "credentials.yml"
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("WEBCHAT_ALLOWED_ORIGINS", "TRUSTED_PROXIES", "CLIENT_KEY_SECRET")}
     result = subprocess.run(
         [RASA, "run", "--enable-api", "--auth-token", "too-short", "-i", "127.0.0.1", "-p", str(free_port()),
          "-m", str(newest_model()), "--credentials", str(credentials)],
@@ -279,5 +282,5 @@ def test_a_rasa_server_whose_channel_checks_refuses_to_start(tmp_path):
     said = result.stdout + result.stderr
     assert result.returncode != 0, said[-3000:]
     for message in ("refuses to start in production", "token is shorter than 32", "WEBCHAT_ALLOWED_ORIGINS is not set",
-                    "TRUSTED_PROXIES is not set"):
+                    "TRUSTED_PROXIES is not set", "CLIENT_KEY_SECRET is not set"):
         assert message in said, said[-3000:]

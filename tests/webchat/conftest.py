@@ -26,7 +26,7 @@ CHROMIUM_ARGS = [
     "--disable-sync", "--no-first-run",
 ]
 # The web chat channel with its defaults (origins: the councils' sites and localhost on any port).
-CREDENTIALS = "rest:\nconnectors.webchat.WebChatInput:\n"
+CREDENTIALS = "connectors.rest.RedactingRestInput:\nconnectors.webchat.WebChatInput:\n"
 
 
 def _missing() -> str:
