@@ -1,26 +1,21 @@
 """The protections store: failed verifications and unpaid holds, by (hashed) conversation and client.
 
-SQLAlchemy 1.4 (Rasa's pin) used in the 2.0 style, so it needs no rewrite later. SQLite by default; PostgreSQL
-works the same (ACTIONS_DATABASE_URL). Tables are created on first use. Times are naive UTC.
+SQLAlchemy 1.4 (Rasa's pin) used in the 2.0 style, so it needs no rewrite later. The tables live in the action
+server's own database (actions/storage/: SQLite by default, PostgreSQL with ACTIONS_DATABASE_URL), created by its
+migrations. Times are naive UTC.
 """
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
-from pathlib import Path
-from typing import Callable, Iterator, List, Optional
+from typing import Callable, List, Optional
 
-from sqlalchemy import Column, DateTime, Integer, String, create_engine, event, func, select, update
-from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.orm import Session, declarative_base
+from sqlalchemy import Column, DateTime, Integer, String, func, select, update
 
 from ..settings import settings
-
-Base = declarative_base()
+from ..storage import Base, Database, database
 
 
 class FailedVerification(Base):
@@ -63,30 +58,15 @@ def hashed(scope: str, key: Optional[str]) -> Optional[str]:
 
 
 class ProtectionsStore:
-    def __init__(self, database_url: str, clock: Callable[[], datetime] = utcnow) -> None:
-        self.engine = _engine(database_url)
+    def __init__(self, db: Database, clock: Callable[[], datetime] = utcnow) -> None:
+        self.db = db
         self.clock = clock
-        # SQLite has one writer at a time: one lock in the process avoids "database is locked" between threads.
-        self._write_lock = threading.RLock() if self.engine.dialect.name == "sqlite" else None
-        self._tables_made = False
-        self._tables_lock = threading.Lock()
 
-    def _ready(self) -> None:
-        if not self._tables_made:
-            with self._tables_lock:
-                if not self._tables_made:
-                    Base.metadata.create_all(self.engine)
-                    self._tables_made = True
+    def _session(self):
+        return self.db.session()
 
-    def _session(self) -> Session:
-        self._ready()
-        return Session(self.engine, future=True, expire_on_commit=False)
-
-    @contextlib.contextmanager
-    def _writing(self) -> Iterator[Session]:
-        with self._write_lock or contextlib.nullcontext():
-            with self._session() as session, session.begin():
-                yield session
+    def _writing(self):
+        return self.db.writing()
 
     # -- failed verifications -----------------------------------------------------------------------------------
 
@@ -145,23 +125,6 @@ class ProtectionsStore:
         return [Hold(kind, reference, placed_at) for kind, reference, placed_at in rows]
 
 
-def _engine(database_url: str) -> Engine:
-    url = make_url(database_url)
-    if url.get_backend_name() != "sqlite":
-        return create_engine(url, future=True, pool_pre_ping=True)
-    if url.database and url.database != ":memory:":
-        Path(url.database).expanduser().resolve().parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, future=True, connect_args={"check_same_thread": False, "timeout": 15})
-    event.listen(engine, "connect", _sqlite_wal)
-    return engine
-
-
-def _sqlite_wal(dbapi_connection, _record) -> None:
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")  # readers never wait for the writer
-    cursor.close()
-
-
 def protections() -> ProtectionsStore:
     """The store of the current settings (one engine per database URL)."""
     return _store(settings().actions_database_url)
@@ -169,4 +132,4 @@ def protections() -> ProtectionsStore:
 
 @lru_cache(maxsize=2)
 def _store(database_url: str) -> ProtectionsStore:
-    return ProtectionsStore(database_url)
+    return ProtectionsStore(database(database_url))
