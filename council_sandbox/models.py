@@ -64,6 +64,20 @@ class ServiceRequest(Base):
     __table_args__ = (Index("ix_missed_collection", "uprn", "bin_stream", "collection_date"),)
 
 
+class SubmissionKey(Base):
+    """A report's submission key (`attribute[submission_key]`): the sender's own unique key for one report.
+
+    A sender that could not tell whether its report arrived (a timeout) sends it again with the same key and gets
+    the same reference, so a report is never made twice; and it can look the report up by the key. A separate
+    table, so a sandbox database made before keys existed gains it without a migration.
+    """
+
+    __tablename__ = "submission_keys"
+
+    key = Column(String(64), primary_key=True)
+    reference = Column(String(12), ForeignKey("service_requests.reference"), nullable=False, index=True)
+
+
 class Counter(Base):
     """Named sequences (report references) that behave the same on SQLite and PostgreSQL."""
 

@@ -1,6 +1,8 @@
 """Open311 GeoReport v2 (`/open311/v2`, JSON only): the services, reporting a problem, and reading reports.
 
-Sandbox extension: `POST /open311/v2/requests/{id}/updates` (form: api_key, status, status_notes) lets staff
+Sandbox extensions: `attribute[submission_key]` on `POST /requests.json` (the sender's unique key: the same key
+again gets the same reference, nothing new is made) and `GET /requests.json?submission_key=...` (the report sent
+with it). `POST /open311/v2/requests/{id}/updates` (form: api_key, status, status_notes) lets staff
 move a report along during a demo. A real Open311 server changes reports in its own back office instead.
 """
 from __future__ import annotations
@@ -25,6 +27,9 @@ MAX_DESCRIPTION = 4000
 DEFAULT_DAYS = 90
 MAX_RESULTS = 1000
 STATUSES = ("open", "closed")
+# The sender's unique key for a report (attribute[submission_key]): see create_request and list_requests.
+SUBMISSION_KEY = "submission_key"
+SUBMISSION_KEY_PATTERN = re.compile(r"[A-Za-z0-9_-]{8,64}")
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
@@ -85,6 +90,12 @@ def create_request(fmt):
     form = _form()
     _check_api_key(form)
     code = checks.text(form, "service_code")
+    submission_key = _submission_key(form)
+    if submission_key:
+        # Sent again after a timeout: the report exists already, so answer as the first time did, create nothing.
+        existing = reports.reference_for_key(current().db, submission_key)
+        if existing:
+            return jsonify([_created(reports.find(current().db, [existing])[0])]), 200
     service: Optional[Service] = BY_CODE.get(code)
     if service is None:
         shown = f"\"{code[:40]}\" is not a service" if code else "service_code is missing"
@@ -143,8 +154,22 @@ def create_request(fmt):
         expected = local_end_of_day(add_working_days(now.date(), days))
         notice = service.notice.format(expected=long_date(expected.date()))
     fields.update(service_notice=notice, expected_at=to_db(expected))
-    reference = reports.create(current().db, fields, now, recheck=recheck)
+    reference = reports.create(current().db, fields, now, recheck=recheck, submission_key=submission_key)
     return jsonify([{"service_request_id": reference, "service_notice": notice, "account_id": None}]), 201
+
+
+def _submission_key(form) -> Optional[str]:
+    """`attribute[submission_key]`: the sender's unique key for this report (letters, digits, - and _)."""
+    key = checks.text(form, f"attribute[{SUBMISSION_KEY}]")
+    if not key:
+        return None
+    if not SUBMISSION_KEY_PATTERN.fullmatch(key):
+        raise Open311Error(400, f"{SUBMISSION_KEY} must be 8 to 64 letters, digits, - or _.")
+    return key
+
+
+def _created(report) -> Dict[str, Any]:
+    return {"service_request_id": report.reference, "service_notice": report.service_notice, "account_id": None}
 
 
 # -- reading reports ----------------------------------------------------------------------------------------------
@@ -173,6 +198,10 @@ def _list_filter(name: str, allowed) -> Optional[List[str]]:
 def list_requests(fmt):
     _json_only(fmt)
     db = current().db
+    key = request.args.get(SUBMISSION_KEY, "").strip()
+    if key:  # sandbox extension: the report sent with this submission key (none, or exactly one)
+        found = reports.reference_for_key(db, key)
+        return jsonify([reports.as_json(r) for r in reports.find(db, [found] if found else [])])
     ids = request.args.get("service_request_id", "").strip()
     if ids:  # GeoReport v2: service_request_id overrides every other filter
         wanted = [r for r in (reports.normalise_reference(t) for t in ids.split(",")) if r]

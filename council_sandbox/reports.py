@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 
 from .clock import from_db, to_db
 from .db import Database
-from .models import ServiceRequest
+from .models import ServiceRequest, SubmissionKey
 from .open311_services import BY_CODE
 
 # Databases seeded before references were random hold a counter row under this name; nothing reads it now.
@@ -59,23 +59,37 @@ def build(fields: Dict[str, Any], now: datetime, reference: str) -> ServiceReque
     )
 
 
-def create(db: Database, fields: Dict[str, Any], now: datetime, recheck=None) -> str:
+def create(db: Database, fields: Dict[str, Any], now: datetime, recheck=None, submission_key: Optional[str] = None) -> str:
     """Store a new report under a new random reference and return the reference.
 
     `recheck(session)`, if given, runs inside the write transaction just before the insert and may raise to
-    refuse it (a missed bin reported twice at the same moment).
+    refuse it (a missed bin reported twice at the same moment). `submission_key`, if given, is stored with the
+    report in the same transaction; callers check `reference_for_key` first, and a report with the same key made
+    at the same moment makes this one give way to it (its reference is returned).
     """
     for _ in range(MAX_REFERENCE_TRIES):
         try:
             with db.writing() as session:
+                if submission_key and session.get(SubmissionKey, submission_key) is not None:
+                    return session.get(SubmissionKey, submission_key).reference
                 if recheck is not None:
                     recheck(session)
                 reference = _unused_reference(session)
                 session.add(build(fields, now, reference))
+                if submission_key:
+                    session.flush()  # the report first: the key refers to it
+                    session.add(SubmissionKey(key=submission_key, reference=reference))
             return reference
         except IntegrityError:
-            continue  # PostgreSQL: another report took the same number at the same moment; draw again
+            continue  # another report took the same number (or key) at the same moment; draw again or give way
     raise RuntimeError("no unused report reference found")
+
+
+def reference_for_key(db: Database, submission_key: str) -> Optional[str]:
+    """The reference of the report sent with `submission_key`, or None."""
+    with db.session() as session:
+        found = session.get(SubmissionKey, submission_key)
+        return found.reference if found else None
 
 
 def _unused_reference(session) -> str:
