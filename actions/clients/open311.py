@@ -1,8 +1,8 @@
 """Client of the council's Open311 GeoReport v2 service (`/open311/v2`): report a problem, check a report.
 
-http://wiki.open311.org/GeoReport_v2, JSON only. Only the POST carries the API key. A POST is never retried: if
-it fails after it was sent (`ServiceUnavailable.maybe_processed`), the report may exist; do not submit it again
-without telling the resident.
+http://wiki.open311.org/GeoReport_v2, JSON only. Only the POST carries the API key. A POST is never retried here: if
+it fails after it was sent (`ServiceUnavailable.maybe_processed`), the report may exist. The reports outbox
+(actions/outbox/) sends it again later with the same `submission_key`, after asking whether it arrived.
 """
 from __future__ import annotations
 
@@ -22,6 +22,9 @@ from .http import ServiceClient, TTLCache
 # the same few problems, so keep them for a few minutes: quick, and a changed form still shows up soon after.
 # Nothing about a resident or a report is cached.
 DEFINITION_CACHE_SECONDS = 300.0
+
+# Our unique key for one report, sent as an Open311 attribute; see submit and reference_for_submission_key.
+SUBMISSION_KEY = "submission_key"
 
 DATATYPES = ("string", "number", "datetime", "text", "singlevaluelist", "multivaluelist")
 
@@ -157,8 +160,13 @@ class Open311Client(ServiceClient):
         first_name: Optional[str] = None,
         last_name: Optional[str] = None,
         media_url: Optional[str] = None,
+        submission_key: Optional[str] = None,
     ) -> SubmittedRequest:
         """Make a report. Sent once, never retried.
+
+        `submission_key` is our own unique key for this report, sent as `attribute[submission_key]`: a service
+        that honours it (the sandbox does) answers the same key again with the same reference instead of a second
+        report, and `reference_for_submission_key` finds the report by it after an unknown outcome.
 
         One location is needed: `uprn` (address_id), `lat` + `long`, or `address_string`; `council` is the
         jurisdiction_id (chorley, south_ribble), which the service requires when the location is not a UPRN.
@@ -186,6 +194,8 @@ class Open311Client(ServiceClient):
             ("media_url", media_url),
         )
         form.extend((name, _form_value(value)) for name, value in optional if value is not None and value != "")
+        if submission_key:
+            form.append((f"attribute[{SUBMISSION_KEY}]", submission_key))
         for code, value in (attributes or {}).items():
             if value is None:
                 continue
@@ -206,6 +216,16 @@ class Open311Client(ServiceClient):
                 token=str(token) if token is not None else None,
                 account_id=_str_or_none(item.get("account_id")),
             )
+
+    def reference_for_submission_key(self, submission_key: str) -> Optional[str]:
+        """The reference of the report sent with `submission_key`, or None if the service has none.
+
+        Asked before sending a report again after an unknown outcome (a timeout): if it arrived, it is not sent
+        twice. `GET /requests.json?submission_key=...`, an extension the service documents (the sandbox does)."""
+        body = self._get("/requests.json", params={SUBMISSION_KEY: submission_key})
+        with self._reading("GET /requests.json?submission_key"):
+            references = [str(item["service_request_id"]) for item in body]
+            return references[0] if references else None
 
     def get_request(self, reference: str) -> ServiceRequest:
         """A report by its reference, typed any way ("rep 104523"). NotFound if there is none, or if the text is
