@@ -16,7 +16,7 @@ DIGIT_GROUP = re.compile(r"\+?\d+")
 PHONE_SEPARATOR = re.compile(r"[\s().-]{0,3}")
 # A reference's parts: letters and digits, joined by a space or a dash ("REP-100017", "CH 4021 3377").
 WORD = re.compile(r"[A-Za-z0-9]+")
-REFERENCE_SEPARATOR = re.compile(r"[\s/-]{0,2}")
+REFERENCE_SEPARATOR = re.compile(r"[\s/-]{0,3}")
 LONGEST_WINDOW = 5  # groups a number or reference is split into, at most
 
 

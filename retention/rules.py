@@ -26,9 +26,15 @@ def plain(sender_id: str) -> str:
     return sender_id
 
 
-def hashed_conversation(sender_id: str) -> str:
-    """How actions/protections keeps a conversation's sender id (store.hashed("conversation", ...))."""
-    return hashlib.sha256(f"conversation:{sender_id}".encode("utf-8")).hexdigest()
+def hashed_as(scope: str) -> Callable[[str], str]:
+    """How a store keeps a sender id it only needs to match: SHA-256 of "scope:sender id"."""
+    def key(sender_id: str) -> str:
+        return hashlib.sha256(f"{scope}:{sender_id}".encode("utf-8")).hexdigest()
+    return key
+
+
+# actions/protections (and the payments watch) keep it as store.hashed("conversation", ...).
+hashed_conversation = hashed_as("conversation")
 
 
 @dataclass(frozen=True)
