@@ -65,6 +65,7 @@ PY
   return 1
 }
 
+"$VENV/bin/python" -m retention run >>var/retention.log 2>&1 || echo "The retention job failed: see var/retention.log" >&2  # old conversations go (daily in production: docs/deployment.md)
 echo "==> Starting the council services sandbox on port $SANDBOX_PORT"
 "$VENV/bin/python" -m council_sandbox --host 127.0.0.1 --port "$SANDBOX_PORT" >var/sandbox.log 2>&1 &
 pids+=($!)

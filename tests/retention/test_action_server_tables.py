@@ -9,7 +9,8 @@ from datetime import timedelta
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
-from sqlalchemy import inspect, select, text
+from sqlalchemy import inspect, text
+from sqlalchemy.engine import make_url
 
 from actions.protections.store import ProtectionsStore, utcnow
 from actions.storage import Database
@@ -83,3 +84,29 @@ def test_erasing_a_resident_takes_their_conversations_rows_and_rows_naming_them(
     assert "unpaid_holds: 1 rows" in by_reference and "conversations: 0 (" in by_reference, by_reference
     assert rows(db, "unpaid_holds", "reference") == ["BWC-100004"]
     assert "ann" not in by_email and "100003" not in by_reference
+
+
+def test_unfinished_work_is_kept_whatever_its_age_but_erased_on_request(tmp_path):
+    """A report still waiting in an outbox must not be lost to retention; a resident's erasure takes it all the same."""
+    from datetime import datetime, timezone
+
+    from retention import job
+    from retention.matching import Resident
+    from retention.rules import Rule, register, _RULES
+    from retention.settings import RetentionSettings
+
+    db = Database(f"sqlite:///{tmp_path / 'actions.db'}").ready()
+    with db.engine.begin() as connection:
+        connection.execute(text("CREATE TABLE waiting (id INTEGER PRIMARY KEY, made_at DATETIME, done_at DATETIME, "
+                                "payload TEXT)"))
+        connection.execute(text("INSERT INTO waiting VALUES (1, '2026-01-01 10:00:00', NULL, '{\"email\": "
+                                "\"cal@example.com\"}'), (2, '2026-01-01 10:00:00', '2026-01-01 10:05:00', '{}')"))
+    register(Rule(table="waiting", time_column="made_at", keep_while_null="done_at", personal_columns=("payload",)))
+    try:
+        settings = RetentionSettings(90, make_url(f"sqlite:///{tmp_path / 'no-tracker.db'}"), str(db.engine.url))
+        job.run(settings, now=datetime(2026, 12, 1, tzinfo=timezone.utc))
+        assert rows(db, "waiting", "id") == [1]
+        job.erase(settings, Resident(emails=("cal@example.com",)))
+        assert rows(db, "waiting", "id") == []
+    finally:
+        _RULES.pop("waiting")
