@@ -67,7 +67,7 @@ def _resident(arguments: argparse.Namespace) -> Resident:
     resident = Resident(emails=each(arguments.email, normalise_email, "--email", "an email address"),
                         phones=each(arguments.phone, normalise_phone, "--phone", "a UK phone number"),
                         references=each(arguments.reference, normalise_reference, "--reference",
-                                        "a reference (5 or more letters and digits)"))
+                                        "a reference (5 or more letters and digits, with a digit)"))
     if not resident:
         raise ValueError("say whom to erase: --email, --phone or --reference")
     return resident

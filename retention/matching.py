@@ -48,7 +48,8 @@ def normalise_reference(value: str) -> Optional[str]:
     """A reference (REP-100017, BWC-..., a PCN such as CH40213377, an account number) as upper-case letters and
     digits only."""
     letters_and_digits = "".join(WORD.findall(value)).upper()
-    return letters_and_digits if len(letters_and_digits) >= 5 else None
+    # At least five characters with a digit: a word ("HELLO") would find every conversation.
+    return letters_and_digits if len(letters_and_digits) >= 5 and re.search(r"\d", letters_and_digits) else None
 
 
 @dataclass(frozen=True)

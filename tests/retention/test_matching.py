@@ -27,4 +27,4 @@ def test_someone_else_is_not_found(said):
 
 def test_only_real_details_are_accepted():
     assert normalise_phone("12") is None and normalise_email("not an email") is None
-    assert normalise_reference("AB") is None
+    assert normalise_reference("AB12") is None and normalise_reference("hello") is None
