@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import List, Optional
 
 from .job import Outcome, erase, run
@@ -20,7 +20,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     try:
         settings = retention_settings(days=arguments.days)
         if arguments.command == "run":
-            outcome = run(settings, now=arguments.now, dry_run=arguments.dry_run)
+            outcome = run(settings, dry_run=arguments.dry_run)
             print(_run_report(outcome, settings.retention_days, arguments.dry_run))
         else:
             resident = _resident(arguments)
@@ -37,7 +37,6 @@ def _parser() -> argparse.ArgumentParser:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command", required=True)
     daily = commands.add_parser("run", help="delete conversations and rows older than RETENTION_DAYS")
-    daily.add_argument("--now", type=_utc, help=argparse.SUPPRESS)  # tests and demos: the job as of another time
     on_request = commands.add_parser("erase", help="find and erase one resident's conversations and rows")
     on_request.add_argument("--email", action="append", default=[], help="an email address they gave")
     on_request.add_argument("--phone", action="append", default=[], help="a UK phone number, in any spelling")
@@ -47,11 +46,6 @@ def _parser() -> argparse.ArgumentParser:
         command.add_argument("--dry-run", action="store_true", help="show what would be deleted, delete nothing")
         command.add_argument("--days", type=int, help="the retention period (default RETENTION_DAYS, or 90)")
     return parser
-
-
-def _utc(value: str) -> datetime:
-    moment = datetime.fromisoformat(value)
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 def _resident(arguments: argparse.Namespace) -> Resident:

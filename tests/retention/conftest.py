@@ -76,12 +76,15 @@ def actions_database(request, tmp_path) -> Iterator[str]:
     admin.dispose()
 
 
-def retention(*arguments: str, tracker_url: str, actions_url: str, env: Optional[Dict[str, str]] = None) -> str:
-    """`python -m retention ...` as an operator runs it; its output (it must succeed)."""
+def retention(*arguments: str, tracker_url: Optional[str], actions_url: str,
+              env: Optional[Dict[str, str]] = None) -> str:
+    """`python -m retention ...` as an operator runs it; its output (it must succeed). Without `tracker_url` it
+    reads the tracker store from the endpoints file (RASA_ENDPOINTS in `env`), as in production."""
+    environment = {key: value for key, value in os.environ.items() if key != "TRACKER_DATABASE_URL"}
     finished = subprocess.run(
         [sys.executable, "-m", "retention", *arguments], cwd=ROOT, capture_output=True, text=True, timeout=120,
-        env={**os.environ, "PYTHONPATH": str(ROOT), "TRACKER_DATABASE_URL": tracker_url,
-             "ACTIONS_DATABASE_URL": actions_url, **(env or {})},
+        env={**environment, "PYTHONPATH": str(ROOT), "ACTIONS_DATABASE_URL": actions_url,
+             **({"TRACKER_DATABASE_URL": tracker_url} if tracker_url else {}), **(env or {})},
     )
     assert finished.returncode == 0, finished.stderr
     return finished.stdout + finished.stderr
