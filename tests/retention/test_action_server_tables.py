@@ -6,6 +6,8 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
+import pytest
+
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
@@ -110,3 +112,16 @@ def test_unfinished_work_is_kept_whatever_its_age_but_erased_on_request(tmp_path
         assert rows(db, "waiting", "id") == []
     finally:
         _RULES.pop("waiting")
+
+
+@pytest.mark.parametrize("table, module, key_of", [
+    ("failed_verifications", "actions.protections.store", lambda m, sender: m.hashed("conversation", sender)),
+    ("unpaid_holds", "actions.protections.store", lambda m, sender: m.hashed("conversation", sender)),
+    ("watched_payments", "actions.payments.watch", lambda m, sender: m.hashed("conversation", sender)),
+    ("outbox", "actions.outbox.store", lambda m, sender: m.conversation_hash(sender)),
+])
+def test_each_rule_keys_a_conversation_as_its_store_does(table, module, key_of):
+    """Erasing a conversation finds its rows only if the rule hashes the sender id exactly as the store does."""
+    store = pytest.importorskip(module, reason=f"{module} is not in this tree yet")
+    rule = {rule.table: rule for rule in rules()}[table]
+    assert rule.conversation_key("sender-1") == key_of(store, "sender-1")
