@@ -11,7 +11,7 @@ from rasa_sdk.types import DomainDict
 
 import councils
 
-from ..clients import CouncilServiceError, open311_client, waste_client
+from ..clients import CouncilServiceError, waste_client
 from ..common.address_step import AddressStep
 from ..common.confirmation import ask_to_confirm, ask_what_to_change
 from ..common.journey_form import JourneyForm, skip_empty, stop_journey
@@ -20,7 +20,7 @@ from ..common.services import call
 from ..common.tracker_text import is_answer, latest_entity, latest_text
 from ..common.wording import say_date
 from ..waste.bin_names import describe, matching_streams
-from .outcome import report_failed, report_sent
+from .sending import send_report
 
 OWN_INTENTS = frozenset({"report_missed_bin", "inform"})
 
@@ -178,12 +178,6 @@ class ActionSubmitMissedBin(Action):
         attributes = {"bin_stream": tracker.get_slot("bin_stream")}
         if tracker.get_slot("missed_collection_date"):
             attributes["collection_date"] = tracker.get_slot("missed_collection_date")
-        try:
-            sent = await call(
-                open311_client().submit, "missed_bin", attributes, uprn=tracker.get_slot("uprn")
-            )
-        except CouncilServiceError as error:
-            report_failed(dispatcher, error, summary(tracker), tracker.get_slot("council"))
-            return reset_journey()
-        report_sent(dispatcher, f"your missed {_bin_name(tracker)}", sent)
+        report = {"service_code": "missed_bin", "attributes": attributes, "uprn": tracker.get_slot("uprn")}
+        await send_report(dispatcher, tracker, f"your missed {_bin_name(tracker)}", summary(tracker), report)
         return reset_journey()

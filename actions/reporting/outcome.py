@@ -7,7 +7,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from ..clients import CouncilServiceError, Rejected, ServiceUnavailable, SubmittedRequest
 from ..common.wording import contact_routes
-from .report_access import reported_marker
+from .report_access import kept_marker, reported_marker
 
 
 def report_sent(dispatcher: CollectingDispatcher, what: Text, sent: SubmittedRequest) -> None:
@@ -47,4 +47,31 @@ def report_failed(
     dispatcher.utter_message(
         text=f"{opening}\nYou can report it by contacting the council, with these details: {summary}\n"
         f"{contact_routes(council)}"
+    )
+
+
+def report_kept(dispatcher: CollectingDispatcher, what: Text, submission_number: Text, maybe_sent: bool,
+                contact: Optional[Text]) -> None:
+    """The report is in the outbox (actions/outbox): said as it is, with a submission number, never a reference."""
+    if maybe_sent:
+        opening = (
+            f"The council's reporting system stopped answering while I was sending your report of {what}, so I "
+            "can't yet tell whether it arrived. I've kept it, and I'll check and send it once it's back: it will "
+            "reach the council once, not twice."
+        )
+    else:
+        opening = (
+            f"The council's reporting system isn't answering just now, so I've kept your report of {what} and "
+            "will send it as soon as the system is back. It hasn't reached the council yet."
+        )
+    if contact and "@" in contact:
+        then = "You'll get the council's reference by email when it arrives."
+    elif contact:
+        then = "You'll get the council's reference by text message when it arrives."
+    else:
+        then = "You didn't give contact details, so ask me about it in this conversation to get its reference."
+    dispatcher.utter_message(
+        text=f"{opening}\nYour submission number is **{submission_number}**. {then} Please don't report it again.",
+        # Remembered with this message, so "any news on my report?" here finds it in the outbox.
+        **kept_marker(submission_number),
     )

@@ -27,7 +27,7 @@ from ..common.journey_slots import reset_journey
 from ..common.services import call
 from ..common.tracker_text import is_answer, latest_entity, latest_intent, latest_text
 from ..common.wording import council_buttons
-from .outcome import report_failed, report_sent
+from .sending import send_report
 
 SERVICE_NAMES = {
     "flytipping": "fly-tipping",
@@ -324,19 +324,15 @@ class ActionSubmitProblemReport(Action):
         contact = tracker.get_slot("report_contact")
         located = {"uprn": uprn} if uprn and uprn != NEARBY else {"address_string": where(tracker)}
         answers = {k: v for k, v in (tracker.get_slot("report_answers") or {}).items() if v != ""}
-        try:
-            sent = await call(
-                open311_client().submit,
-                code,
-                answers,
-                council=tracker.get_slot("council"),
-                email=contact if contact and "@" in contact else None,
-                phone=contact if contact and contact != NO_CONTACT and "@" not in contact else None,
-                **located,
-            )
-        except CouncilServiceError as error:
-            summary_line = f"{service_name(code)} at {echoed(where(tracker))}"
-            report_failed(dispatcher, error, summary_line, tracker.get_slot("council"))
-            return reset_journey()
-        report_sent(dispatcher, service_name(code), sent)
+        report = {
+            "service_code": code,
+            "attributes": answers,
+            "council": tracker.get_slot("council"),
+            "email": contact if contact and "@" in contact else None,
+            "phone": contact if contact and contact != NO_CONTACT and "@" not in contact else None,
+            **located,
+        }
+        summary_line = f"{service_name(code)} at {echoed(where(tracker))}"
+        await send_report(dispatcher, tracker, service_name(code), summary_line, report,
+                          contact=contact if contact != NO_CONTACT else None, where=where(tracker))
         return reset_journey()

@@ -15,7 +15,7 @@ and the markers need no slot: nothing a resident types can set or reset them.
 """
 from __future__ import annotations
 
-from typing import Any, Dict, Iterator, Optional, Set, Text
+from typing import Any, Dict, Iterator, List, Optional, Set, Text
 
 from rasa_sdk import Tracker
 
@@ -27,10 +27,15 @@ from ..common.services import call
 MAX_FAILED_CHECKS = 3
 REPORTED = "reported_reference"  # on the "I've reported it" message: the reference it got
 FAILED_CHECK = "report_check_failed"  # on the neutral answer to a check that did not match
+KEPT = "kept_submission"  # on the "I've kept your report" message: its submission number (actions/outbox)
 
 
 def reported_marker(reference: Text) -> Dict[Text, Any]:
     return {REPORTED: reference}
+
+
+def kept_marker(submission_number: Text) -> Dict[Text, Any]:
+    return {KEPT: submission_number}
 
 
 def failed_check_marker() -> Dict[Text, Any]:
@@ -46,6 +51,11 @@ def _bot_markers(tracker: Tracker) -> Iterator[Dict[Text, Any]]:
 def reported_here(tracker: Tracker) -> Set[Text]:
     """The references of the reports made in this conversation."""
     return {str(m[REPORTED]) for m in _bot_markers(tracker) if m.get(REPORTED)}
+
+
+def kept_here(tracker: Tracker) -> List[Text]:
+    """The submission numbers of the reports this conversation kept to send later, oldest first."""
+    return list(dict.fromkeys(str(m[KEPT]) for m in _bot_markers(tracker) if m.get(KEPT)))
 
 
 def failed_checks(tracker: Tracker) -> int:

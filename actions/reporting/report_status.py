@@ -5,7 +5,7 @@ the place reported (see report_access.py). Nobody is ever told where a report is
 """
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
@@ -20,19 +20,39 @@ from ..common.journey_slots import reset_journey
 from ..common.services import call
 from ..common.tracker_text import is_answer, latest_entity, latest_text
 from ..common.wording import contact_routes, say_date
+from ..outbox import outbox
+from ..outbox.store import FAILED, PENDING, Kept, normalise_submission_number
 from .report_access import (
     MAX_FAILED_CHECKS,
     checks_left,
     failed_check_marker,
     failed_checks,
+    kept_here,
     place_matches,
     reported_here,
+    reported_marker,
 )
 
 
 def needs_postcode(tracker: Tracker) -> bool:
     reference = tracker.get_slot("report_reference")
+    if reference in kept_here(tracker):
+        return False
     return bool(reference) and reference not in reported_here(tracker) and checks_left(tracker)
+
+
+def kept_report_asked_about(tracker: Tracker) -> Optional[Text]:
+    """A report this conversation kept to send later, when the resident asks about it: its submission number
+    typed, or (asking with no reference at all) the newest one."""
+    kept = kept_here(tracker)
+    if not kept or tracker.get_slot("report_reference"):
+        return None
+    said = next((n for n in map(normalise_submission_number, (latest_text(tracker) or "").split()) if n), None)
+    if said in kept:
+        return said
+    if tracker.get_slot("requested_slot") is None and not latest_entity(tracker, "reference") and said is None:
+        return kept[-1]
+    return None
 
 
 class ValidateReportStatusForm(JourneyForm):
@@ -47,6 +67,9 @@ class ValidateReportStatusForm(JourneyForm):
     async def extract_report_reference(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
+        kept = kept_report_asked_about(tracker)
+        if kept:
+            return {"report_reference": kept}
         if tracker.get_slot("requested_slot") != "report_reference" or latest_entity(tracker, "reference"):
             return {}
         return {"report_reference": latest_text(tracker)} if is_answer(tracker, self.answer_intents(tracker)) else {}
@@ -55,6 +78,8 @@ class ValidateReportStatusForm(JourneyForm):
     async def validate_report_reference(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
+        if value in kept_here(tracker):
+            return {"report_reference": value}  # a submission number: answered from the outbox
         reference = normalise_reference(str(value or ""))
         if reference is None:
             dispatcher.utter_message(
@@ -97,6 +122,8 @@ class ActionReportStatus(Action):
         if tracker.get_slot("journey_blocked") or not reference:
             dispatcher.utter_message(response="utter_anything_else")
             return reset_journey()
+        if reference in kept_here(tracker):
+            return await kept_report_status(dispatcher, tracker, reference)
         reported_by_them = reference in reported_here(tracker)
         if not reported_by_them and not checks_left(tracker):
             dispatcher.utter_message(
@@ -118,6 +145,32 @@ class ActionReportStatus(Action):
             return reset_journey()
         dispatcher.utter_message(text=status_message(report))
         return reset_journey()
+
+
+async def kept_report_status(dispatcher: CollectingDispatcher, tracker: Tracker, number: Text) -> List[EventType]:
+    """A report this conversation kept in the outbox: still waiting, refused, or arrived (with its reference)."""
+    council = tracker.get_slot("council")
+    kept: Optional[Kept] = await call(outbox().report_of_conversation, number, tracker.sender_id)
+    if kept is None or kept.status == FAILED:
+        dispatcher.utter_message(
+            text=f"Sorry, the council's system didn't accept your report {number}. Please contact the council "
+            f"about it:\n{contact_routes(council)}"
+        )
+    elif kept.status == PENDING:
+        dispatcher.utter_message(
+            text=f"Your report {number} hasn't reached the council yet: their reporting system still isn't "
+            "answering. I've kept it and will keep trying, so please don't report it again."
+        )
+    else:
+        reference = kept.result
+        text = f"Your report {number} has reached the council. Its reference is **{reference}**."
+        try:
+            text += "\n" + status_message(await call(open311_client().get_request, reference))
+        except CouncilServiceError:
+            pass  # the reference is what they asked for; its status can wait
+        # Marked as this conversation's own report, so asking about the reference later needs no postcode.
+        dispatcher.utter_message(text=text, **reported_marker(reference))
+    return reset_journey()
 
 
 def not_found(dispatcher: CollectingDispatcher, tracker: Tracker, reference: Text, checked: bool) -> None:

@@ -1,0 +1,132 @@
+"""One pass of the outbox: send every item that is due, once, and decide when to try again.
+
+A plain function of the store, the clients and the time, so tests run a ten-minute outage by passing a clock ten
+minutes on, and the action server runs it in a loop (actions/server.py).
+
+- A report whose last attempt may have reached Open311 (a timeout, a 5xx, an unreadable answer) is first looked up
+  by its submission key; only if Open311 has none is it sent again (with the same key). Never made twice.
+- A report Open311 refuses (400, 403, unknown service) will not succeed by waiting: it is marked failed and
+  logged for staff, with its submission number only.
+- When a report arrives and the resident gave an email address or a mobile number, the Notify confirmation with
+  its reference is kept in the outbox too, and sent in the same pass (or later, if Notify is down).
+- A Notify send whose outcome is unknown is sent again: Notify can't be asked here whether it went, so a resident
+  may rarely get a confirmation twice, but never none.
+"""
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Dict, List
+
+from ..clients import CouncilServiceError, Rejected, ServiceUnavailable
+from ..clients.notify import NotifyClient
+from ..clients.open311 import Open311Client
+from .store import NOTIFY, REPORT, Kept, OutboxStore
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class Delivered:
+    """What one pass did (for logs and tests): submission numbers and notification keys."""
+
+    reports: Dict[str, str] = field(default_factory=dict)  # submission number -> reference
+    notifications: List[str] = field(default_factory=list)
+    retrying: List[str] = field(default_factory=list)
+    failed: List[str] = field(default_factory=list)
+
+
+def backoff(attempts: int, first_seconds: float, most_seconds: float) -> timedelta:
+    """Wait first_seconds after the first failed attempt, doubling each time, never more than most_seconds."""
+    return timedelta(seconds=min(most_seconds, first_seconds * 2 ** max(0, attempts - 1)))
+
+
+def deliver_due(store: OutboxStore, open311: Open311Client, notify: NotifyClient, now: datetime, *,
+                first_retry_seconds: float = 30.0, most_retry_seconds: float = 1800.0) -> Delivered:
+    done = Delivered()
+    for item in store.due(now):
+        if not store.claim(item, now):
+            continue  # another worker has it
+        attempts = item.attempts + 1
+        try:
+            if item.kind == REPORT:
+                reference = _deliver_report(store, open311, item, now)
+                done.reports[item.key] = reference
+            elif item.kind == NOTIFY:
+                _deliver_notification(store, notify, item, now)
+                done.notifications.append(item.key)
+        except _TryLater as later:
+            wait = backoff(attempts, first_retry_seconds, most_retry_seconds)
+            store.retry_later(item, now + wait, later.maybe_sent, later.problem)
+            logger.info("Outbox %s %s: attempt %d failed (%s), next in %ss", item.kind, item.key, attempts,
+                        later.problem, int(wait.total_seconds()))
+            done.retrying.append(item.key)
+        except Rejected as refused:
+            store.failed(item, f"{refused.service}: refused ({type(refused).__name__})", now)
+            logger.error("Outbox %s %s refused by %s: staff must follow it up", item.kind, item.key, refused.service)
+            done.failed.append(item.key)
+    # A report that arrived in this pass keeps a confirmation in the outbox: send it now rather than next pass.
+    if done.reports and any(i.kind == NOTIFY for i in store.due(now)):
+        later = deliver_due(store, open311, notify, now, first_retry_seconds=first_retry_seconds,
+                            most_retry_seconds=most_retry_seconds)
+        done.notifications += later.notifications
+        done.retrying += later.retrying
+        done.failed += later.failed
+    return done
+
+
+class _TryLater(Exception):
+    def __init__(self, problem: str, maybe_sent: bool) -> None:
+        super().__init__(problem)
+        self.problem = problem
+        self.maybe_sent = maybe_sent
+
+
+def _problem(error: CouncilServiceError) -> str:
+    status = getattr(error, "status", None)
+    return f"{error.service}: {type(error).__name__}{f' {status}' if status else ''}"
+
+
+def _deliver_report(store: OutboxStore, open311: Open311Client, item: Kept, now: datetime) -> str:
+    report: Dict[str, Any] = item.payload["report"]
+    try:
+        reference = open311.reference_for_submission_key(item.key) if item.maybe_sent else None
+    except CouncilServiceError as error:
+        raise _TryLater(_problem(error), maybe_sent=True) from None  # still unknown
+    notice = None
+    if reference is None:
+        try:
+            sent = open311.submit(**report, submission_key=item.key)
+            reference, notice = sent.reference, sent.service_notice
+        except ServiceUnavailable as error:
+            raise _TryLater(_problem(error), maybe_sent=error.maybe_processed) from None
+        except Rejected:
+            raise
+        except CouncilServiceError as error:  # NotFound (the service is gone), Misconfigured: not the resident's
+            raise _TryLater(_problem(error), maybe_sent=False) from None
+    store.sent(item, reference, now)
+    confirmation = item.payload.get("confirmation")
+    if confirmation and reference:
+        confirmation["personalisation"]["reference"] = reference
+        confirmation["personalisation"]["service_notice"] = notice or ""
+        confirmation["reference"] = reference  # Notify's own reference field: ours, never personal data
+        store.keep(NOTIFY, str(uuid.uuid4()), confirmation, first_attempt_at=now)
+    logger.info("Outbox report %s arrived as %s", item.key, reference)
+    return reference
+
+
+def _deliver_notification(store: OutboxStore, notify: NotifyClient, item: Kept, now: datetime) -> None:
+    message = item.payload
+    template = notify.templates.get(message["purpose"], message["channel"])
+    send = notify.send_email if message["channel"] == "email" else notify.send_sms
+    try:
+        sent = send(template, message["to"], message["personalisation"], reference=message.get("reference"))
+    except ServiceUnavailable as error:
+        raise _TryLater(_problem(error), maybe_sent=error.maybe_processed) from None
+    except Rejected:
+        raise
+    except CouncilServiceError as error:
+        raise _TryLater(_problem(error), maybe_sent=False) from None
+    store.sent(item, sent.id, now)
