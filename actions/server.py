@@ -73,10 +73,27 @@ def refuse_strangers(secret: str) -> Callable[[Request], Awaitable[Optional[HTTP
     return only_our_rasa_server
 
 
-def build_app(secret: str, actions_package: str = "actions") -> Sanic:
+def build_app(secret: str, actions_package: str = "actions", watch_seconds: Optional[float] = None) -> Sanic:
     app = create_app(actions_package, cors_origins=None)
     app.register_middleware(refuse_strangers(secret), "request")
+    watch_payments(app, watch_seconds)
     return app
+
+
+def watch_payments(app: Sanic, interval_seconds: Optional[float]) -> None:
+    """Payments left open when the conversation moved on are settled by a background check in this process
+    (actions/payments/settling.py), every `interval_seconds` (PAYMENT_WATCH_SECONDS); POST /payments/check (behind
+    the secret, like every path but /health) runs one round now, for operators and tests."""
+    from actions.payments.settling import check_watched_payments, run_watch
+
+    @app.post("/payments/check")
+    async def check_now(request: Request) -> HTTPResponse:
+        return response.json(await check_watched_payments())
+
+    if interval_seconds:
+        @app.after_server_start
+        async def start_watching(app: Sanic, _loop) -> None:
+            app.add_task(run_watch(interval_seconds))
 
 
 def production_problems(config: Settings) -> List[str]:
@@ -146,7 +163,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         logging.getLogger(APPLICATION_ROOT_LOGGER_NAME), args.log_file, args.loglevel, args.logging_config_file
     )
     utils.update_sanic_log_level()
-    app = build_app(config.action_server_secret, args.actions)
+    app = build_app(config.action_server_secret, args.actions, config.payment_watch_seconds)
     plugin_manager().hook.attach_sanic_app_extensions(app=app)
     logger.info("Action server on http://%s:%s (only for callers with the secret)", args.host, args.port)
     app.run(args.host, args.port, workers=utils.number_of_sanic_workers())

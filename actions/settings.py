@@ -23,6 +23,7 @@ cached; tests that change the environment call `reload()`.
 | ACTIONS_DATABASE_URL | SQLite in var/actions.db: the protections a conversation can't reset (actions/protections) |
 | COUNCIL_TAX_FAILURES_PER_CLIENT | 10 (failed council tax verifications in an hour from one client, then locked) |
 | UNPAID_HOLDS_PER_CLIENT | 3 (unpaid orders holding a place, placed in an hour from one client) |
+| PAYMENT_WATCH_SECONDS | 60 (how often the action server settles payments the conversation left open: actions/payments/watch.py) |
 | ACTION_SERVER_SECRET | none: required. Only a caller sending it (our Rasa server, endpoints.yml) may run actions |
 | ASSISTANT_ENV | local (the demo against the sandbox); `production` refuses sandbox defaults (actions/server.py) |
 
@@ -89,6 +90,7 @@ DEFAULT_RETRIES = 1
 DEFAULT_ACTIONS_DATABASE_URL = f"sqlite:///{Path(__file__).resolve().parent.parent / 'var' / 'actions.db'}"
 DEFAULT_COUNCIL_TAX_FAILURES_PER_CLIENT = 10
 DEFAULT_UNPAID_HOLDS_PER_CLIENT = 3
+DEFAULT_PAYMENT_WATCH_SECONDS = 60.0
 
 _UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 _SECRET_FIELDS = frozenset({"open311_api_key", "pay_api_key", "notify_api_key", "action_server_secret"})
@@ -153,6 +155,8 @@ class Settings:
     actions_database_url: str = DEFAULT_ACTIONS_DATABASE_URL
     council_tax_failures_per_client: int = DEFAULT_COUNCIL_TAX_FAILURES_PER_CLIENT
     unpaid_holds_per_client: int = DEFAULT_UNPAID_HOLDS_PER_CLIENT
+    # How often the action server checks payments left open when the conversation moved on (actions/payments/watch.py).
+    payment_watch_seconds: float = DEFAULT_PAYMENT_WATCH_SECONDS
     action_server_secret: Optional[str] = None
     assistant_env: str = "local"
 
@@ -198,6 +202,9 @@ class Settings:
             ),
             unpaid_holds_per_client=_at_least_one(
                 "UNPAID_HOLDS_PER_CLIENT", get("UNPAID_HOLDS_PER_CLIENT"), DEFAULT_UNPAID_HOLDS_PER_CLIENT
+            ),
+            payment_watch_seconds=_positive_float(
+                "PAYMENT_WATCH_SECONDS", get("PAYMENT_WATCH_SECONDS"), DEFAULT_PAYMENT_WATCH_SECONDS
             ),
             action_server_secret=get("ACTION_SERVER_SECRET"),
             assistant_env=_assistant_env(get("ASSISTANT_ENV")),

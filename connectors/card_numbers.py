@@ -39,7 +39,7 @@ SHORTEST, LONGEST = 13, 19
 _SEPARATORS = frozenset("./\\_,*#|~+\u00b7\u2022\u2212\u2043\u2044\u2215\u30fb")
 # A whole date (day, month, year with the same separator): never part of a card number, so "12/03/2025 - 14/03/2025"
 # is two dates, not sixteen digits.
-_DATE = re.compile(r"(?<![0-9])(?:0?[1-9]|[12][0-9]|3[01])([/.\-])(?:0?[1-9]|1[0-2])\1(?:[0-9]{4}|[0-9]{2})(?![0-9])")
+_DATE = re.compile(r"(?<![0-9])(?:0?[1-9]|[12][0-9]|3[01])([/.\-])(?:0?[1-9]|1[0-2])\1(?:(?:19|20)[0-9]{2}|[0-9]{2})(?![0-9])")
 _NOT_A_DIGIT = "x"  # what a date becomes while looking for card numbers: it breaks a run of groups
 
 
@@ -96,6 +96,11 @@ def _digit_view(text: Text) -> Text:
     text = unicodedata.normalize("NFKC", _without_surrogates(text or ""))
     plain = "".join(_plain_digit(ch) for ch in text)
     return _DATE.sub(lambda date: _NOT_A_DIGIT * len(date.group(0)), plain)
+
+
+def plain_digits_and_separators(text: Text) -> Text:
+    """The text with every digit of any script as 0-9 (NFKC first), before dates are masked."""
+    return "".join(_plain_digit(ch) for ch in unicodedata.normalize("NFKC", _without_surrogates(text or "")))
 
 
 def _plain_digit(ch: Text) -> Text:

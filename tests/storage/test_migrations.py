@@ -15,6 +15,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, inspect, text
 
 import actions.protections.store  # noqa: F401  (declares its tables on Base)
+import actions.payments.watch  # noqa: F401  (declares watched_payments on Base)
 from actions.storage import Base, Database, upgrade
 
 
