@@ -96,6 +96,16 @@ def watch_payments(app: Sanic, interval_seconds: Optional[float]) -> None:
             app.add_task(run_watch(interval_seconds))
 
 
+def deliver_outbox(app: Sanic, interval_seconds: float) -> None:
+    """Reports and confirmations kept while a council API was down are sent by a background pass in this process
+    (actions/outbox/), every `interval_seconds` (OUTBOX_WORKER_SECONDS)."""
+    from actions.outbox.background import keep_delivering
+
+    @app.after_server_start
+    async def start_delivering(app: Sanic, _loop) -> None:
+        app.add_task(keep_delivering(interval_seconds))
+
+
 def production_problems(config: Settings) -> List[str]:
     """What stops this configuration from serving the public: sandbox keys, URLs and templates, a missing secret."""
     problems = []
@@ -164,6 +174,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     )
     utils.update_sanic_log_level()
     app = build_app(config.action_server_secret, args.actions, config.payment_watch_seconds)
+    deliver_outbox(app, config.outbox_worker_seconds)
     plugin_manager().hook.attach_sanic_app_extensions(app=app)
     logger.info("Action server on http://%s:%s (only for callers with the secret)", args.host, args.port)
     app.run(args.host, args.port, workers=utils.number_of_sanic_workers())

@@ -24,6 +24,9 @@ cached; tests that change the environment call `reload()`.
 | COUNCIL_TAX_FAILURES_PER_CLIENT | 10 (failed council tax verifications in an hour from one client, then locked) |
 | UNPAID_HOLDS_PER_CLIENT | 3 (unpaid orders holding a place, placed in an hour from one client) |
 | PAYMENT_WATCH_SECONDS | 60 (how often the action server settles payments the conversation left open: actions/payments/watch.py) |
+| OUTBOX_WORKER_SECONDS | 15 (how often the action server sends kept reports and confirmations: actions/outbox) |
+| OUTBOX_FIRST_RETRY_SECONDS | 30 (wait after a kept item's first failed attempt; doubled after each further one) |
+| OUTBOX_MOST_RETRY_SECONDS | 1800 (the longest wait between two attempts of one item) |
 | ACTION_SERVER_SECRET | none: required. Only a caller sending it (our Rasa server, endpoints.yml) may run actions |
 | ASSISTANT_ENV | local (the demo against the sandbox); `production` refuses sandbox defaults (actions/server.py) |
 
@@ -90,6 +93,10 @@ DEFAULT_RETRIES = 1
 DEFAULT_ACTIONS_DATABASE_URL = f"sqlite:///{Path(__file__).resolve().parent.parent / 'var' / 'actions.db'}"
 DEFAULT_COUNCIL_TAX_FAILURES_PER_CLIENT = 10
 DEFAULT_UNPAID_HOLDS_PER_CLIENT = 3
+# actions/outbox: how often kept reports and confirmations are tried, and the back-off between attempts of one.
+DEFAULT_OUTBOX_WORKER_SECONDS = 15.0
+DEFAULT_OUTBOX_FIRST_RETRY_SECONDS = 30.0
+DEFAULT_OUTBOX_MOST_RETRY_SECONDS = 1800.0
 DEFAULT_PAYMENT_WATCH_SECONDS = 60.0
 
 _UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
@@ -157,6 +164,9 @@ class Settings:
     unpaid_holds_per_client: int = DEFAULT_UNPAID_HOLDS_PER_CLIENT
     # How often the action server checks payments left open when the conversation moved on (actions/payments/watch.py).
     payment_watch_seconds: float = DEFAULT_PAYMENT_WATCH_SECONDS
+    outbox_worker_seconds: float = DEFAULT_OUTBOX_WORKER_SECONDS
+    outbox_first_retry_seconds: float = DEFAULT_OUTBOX_FIRST_RETRY_SECONDS
+    outbox_most_retry_seconds: float = DEFAULT_OUTBOX_MOST_RETRY_SECONDS
     action_server_secret: Optional[str] = None
     assistant_env: str = "local"
 
@@ -205,6 +215,15 @@ class Settings:
             ),
             payment_watch_seconds=_positive_float(
                 "PAYMENT_WATCH_SECONDS", get("PAYMENT_WATCH_SECONDS"), DEFAULT_PAYMENT_WATCH_SECONDS
+            ),
+            outbox_worker_seconds=_positive_float(
+                "OUTBOX_WORKER_SECONDS", get("OUTBOX_WORKER_SECONDS"), DEFAULT_OUTBOX_WORKER_SECONDS
+            ),
+            outbox_first_retry_seconds=_positive_float(
+                "OUTBOX_FIRST_RETRY_SECONDS", get("OUTBOX_FIRST_RETRY_SECONDS"), DEFAULT_OUTBOX_FIRST_RETRY_SECONDS
+            ),
+            outbox_most_retry_seconds=_positive_float(
+                "OUTBOX_MOST_RETRY_SECONDS", get("OUTBOX_MOST_RETRY_SECONDS"), DEFAULT_OUTBOX_MOST_RETRY_SECONDS
             ),
             action_server_secret=get("ACTION_SERVER_SECRET"),
             assistant_env=_assistant_env(get("ASSISTANT_ENV")),

@@ -16,6 +16,7 @@ from sqlalchemy import create_engine, inspect, text
 
 import actions.protections.store  # noqa: F401  (declares its tables on Base)
 import actions.payments.watch  # noqa: F401  (declares watched_payments on Base)
+import actions.outbox.store  # noqa: F401  (declares the outbox on Base)
 from actions.storage import Base, Database, upgrade
 
 
