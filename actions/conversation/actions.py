@@ -12,6 +12,7 @@ import councils
 
 from ..common.journey_slots import end_form, reset_journey
 from ..payments.cancelling import withdraw_unpaid_order
+from ..payments.settling import news_for_payment_talk
 from ..common.wording import contact_routes
 
 MAIN_TASKS = [
@@ -155,6 +156,11 @@ class ActionMisunderstood(Action):
         return "action_misunderstood"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        # "I've paid" once the payment's journey is over: the truth about it (actions/payments/settling.py).
+        news = await news_for_payment_talk(tracker.sender_id, tracker.latest_message.get("text"))
+        if news:
+            dispatcher.utter_message(text=news)
+            return []
         return respond_to_misunderstanding(dispatcher, tracker)
 
 
@@ -165,6 +171,11 @@ class ActionDefaultFallback(Action):
         return "action_default_fallback"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        # "I've paid" once the payment's journey is over: the truth about it (actions/payments/settling.py).
+        news = await news_for_payment_talk(tracker.sender_id, tracker.latest_message.get("text"))
+        if news:
+            dispatcher.utter_message(text=news)
+            return []
         return respond_to_misunderstanding(dispatcher, tracker)
 
 

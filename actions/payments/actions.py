@@ -17,7 +17,10 @@ from .money import say_money
 from ..common.wording import contact_routes
 from ..protections import holds
 from .order import KINDS, OrderStopped
-from .step import KEEP_UNPAID, NOT_NEEDED, PAID, REPLACE_UNPAID, payment_link_text
+from .step import (
+    KEEP_UNPAID, NOT_NEEDED, PAID, REPLACE_UNPAID, payment_link_text, returned_payload, settle_in_conversation,
+)
+from .watch import CONFIRMED, payment_watch
 
 logger = logging.getLogger(__name__)
 
@@ -83,9 +86,14 @@ class ActionAskPaymentOutcome(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         if tracker.get_slot("payment_url"):
+            # "I've paid" carries this payment's one-off return value: the web chat sends the same message by
+            # itself when Pay sends the resident back, and the guard lets it through only while it is offered.
+            payment_id = tracker.get_slot("payment_id")
+            watched = await call(payment_watch().get, payment_id) if payment_id else None
             dispatcher.utter_message(
                 text=payment_link_text(tracker),
-                buttons=[{"title": "I've paid", "payload": "/affirm"}, {"title": "Cancel", "payload": "/cancel"}],
+                buttons=[{"title": "I've paid", "payload": returned_payload(watched)},
+                         {"title": "Cancel", "payload": "/cancel"}],
             )
         else:
             dispatcher.utter_message(
@@ -113,7 +121,11 @@ class ActionFinishOrder(Action):
         amount = int(tracker.get_slot("payment_amount") or tracker.get_slot("order_amount") or 0)
         confirmation = await kind.confirmation(tracker, reference, amount if outcome == PAID else 0)
         dispatcher.utter_message(text=confirmation.chat)
-        dispatcher.utter_message(text=await _send_confirmation(tracker, reference, confirmation))
+        if outcome == NOT_NEEDED or await settle_in_conversation(tracker.get_slot("payment_id"), CONFIRMED):
+            dispatcher.utter_message(text=await _send_confirmation(tracker, reference, confirmation))
+        else:  # the background check confirmed it first (watch.py), and sent the confirmation: never twice
+            sent = "Your confirmation has already been sent. " if contacts.split(tracker.get_slot("order_contact"))[0] else ""
+            dispatcher.utter_message(text=f"{sent}Please keep your reference, **{reference}**.")
         dispatcher.utter_message(response="utter_anything_else")
         open_payments: Dict[Text, Any] = dict(tracker.get_slot("open_payments") or {})
         paid = {k: v for k, v in open_payments.items() if v.get("id") != tracker.get_slot("payment_id")}

@@ -34,12 +34,17 @@ from ..protections import holds
 from . import contact as contacts
 from .money import say_money
 from .order import KINDS, OrderKind, OrderStopped, Placed
+from .settling import personalisation_of, refund_due_text
+from .watch import NOT_PAID, REFUND_DUE, Watched, matches_return, new_return_value, payment_watch
 
 logger = logging.getLogger(__name__)
 
 PAYMENT_QUESTIONS = ["order_contact", "order_confirmed", "payment_outcome"]
 PAID = "success"
 NOT_NEEDED = "not_needed"  # a free order: confirmed without a payment
+# The `change` entity of the "I've paid" button and of the web chat's hidden message after Pay sends the resident
+# back: this prefix and the payment's one-off return value (watch.py), honoured only for that payment.
+RETURNED_CHANGE = "paid-"
 # The `change` entity of the buttons offered when an earlier unpaid order stands in the way (ActionAskOrderConfirmed).
 REPLACE_UNPAID = "replace_unpaid"
 KEEP_UNPAID = "keep_unpaid"
@@ -192,7 +197,15 @@ class OrderForm(JourneyForm):
             return {}
         if not is_answer(tracker, self.answer_intents(tracker) | {"affirm", "deny", "thank"}):
             return {}
+        returned = latest_entity(tracker, "change") or ""
+        if returned.startswith(RETURNED_CHANGE) and not await self._returned_here(tracker, returned):
+            return {}  # a return marker of another payment, or a forged one: it means nothing here
         return {"payment_outcome": "deny" if latest_intent(tracker) == "deny" else "check"}
+
+    async def _returned_here(self, tracker: Tracker, returned: Text) -> bool:
+        payment_id = tracker.get_slot("payment_id")
+        watched = await call(payment_watch().get, payment_id) if payment_id else None
+        return matches_return(watched, returned[len(RETURNED_CHANGE):])
 
     @skip_empty
     async def validate_payment_outcome(
@@ -218,16 +231,39 @@ class OrderForm(JourneyForm):
             )
             return {"payment_outcome": None}
         if payment.succeeded:
-            return {"payment_outcome": PAID, "payment_amount": payment.amount}
+            return await self._paid(dispatcher, tracker, reference, payment)
         if payment.in_progress:
             dispatcher.utter_message(
                 text="I can't see a completed payment yet: the payment page says it isn't finished. "
                 "If you have just paid, give it a moment and tell me again."
             )
             return {"payment_outcome": None}
+        await settle_in_conversation(payment_id, NOT_PAID)  # the conversation offers another try: the order stays
         words = FAILURE_WORDS.get(payment.code or "", "the payment didn't go through")
         dispatcher.utter_message(text=f"Your payment didn't go through: {words}. **Nothing has been charged.**")
         return {"payment_outcome": None, "payment_id": None, "payment_url": None}
+
+    async def _paid(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, reference: Text, payment: Payment
+    ) -> Dict[Text, Any]:
+        """Pay says `success`: confirmed only if the council's records show the order paid. An order the records
+        cancelled while the resident paid is not booked: a refund is due, and the resident is told how."""
+        if self.order.kind == "council_tax":  # a payment on an account always applies: there's no order to lose
+            return {"payment_outcome": PAID, "payment_amount": payment.amount}
+        try:
+            placed = await self.order.current(tracker, reference)
+        except CouncilServiceError:
+            dispatcher.utter_message(
+                text="Your payment went through, but I can't check the council's records just now to confirm your "
+                "order. **Please don't pay again.** Tell me when you'd like me to check again, in a minute or two."
+            )
+            return {"payment_outcome": None}
+        if placed.done:
+            return {"payment_outcome": PAID, "payment_amount": payment.amount}
+        await settle_in_conversation(payment.payment_id, REFUND_DUE)
+        await holds.close(reference)
+        dispatcher.utter_message(text=refund_due_text(reference, payment.amount, tracker.get_slot("council")))
+        return {"payment_outcome": None, "journey_blocked": True, "requested_slot": None}
 
     async def _try_again(self, dispatcher: CollectingDispatcher, tracker: Tracker, reference: Text) -> Dict[Text, Any]:
         try:
@@ -255,7 +291,7 @@ class OrderForm(JourneyForm):
         assert placed.payment is not None and placed.payment.amount is not None
         open_payments: Dict[Text, Any] = dict(tracker.get_slot("open_payments") or {})
         key = placed.key or placed.reference
-        earlier = open_payments.get(key)
+        earlier = open_payments.get(key) or await _watched_for_key(tracker, key)
         pay = pay_client()
         if earlier:
             try:
@@ -282,11 +318,12 @@ class OrderForm(JourneyForm):
                         "it, so I won't start another. Nothing more has been charged.", tracker.get_slot("council"),
                     )
         channel, address = contacts.split(tracker.get_slot("order_contact"))
+        returned = new_return_value()
         try:
             payment = await call(
                 pay.create_payment,
                 **placed.payment.pay_arguments(),
-                return_url=return_url(tracker),
+                return_url=return_url(tracker, returned),
                 email=address if channel == "email" else None,
             )
         except CouncilServiceError as error:
@@ -301,8 +338,22 @@ class OrderForm(JourneyForm):
                        "Nothing has been charged."
             return stop_journey(dispatcher, f"{text} I've cancelled the order so nothing is left half-made.",
                                 tracker.get_slot("council"))
+        await self._watch(tracker, placed, payment, key, returned)
         open_payments[key] = {"id": payment.payment_id, "amount": payment.amount}
         return {"payment_id": payment.payment_id, "payment_url": payment.next_url, "open_payments": open_payments}
+
+    async def _watch(self, tracker: Tracker, placed: Placed, payment: Payment, key: Text, returned: Text) -> None:
+        """Watched from now on, whatever the conversation does (watch.py): with what the confirmation needs."""
+        finished = tracker.copy()
+        finished.slots["payment_id"] = payment.payment_id
+        finished.slots["order_reference"] = placed.reference
+        confirmation = await self.order.confirmation(finished, placed.reference, int(payment.amount or 0))
+        await call(
+            payment_watch().watch, tracker.sender_id, payment.payment_id, kind=self.order.kind,
+            reference=placed.reference, payment_key=key, council=tracker.get_slot("council"),
+            amount=int(payment.amount or 0), return_value=returned, purpose=confirmation.purpose,
+            personalisation=personalisation_of(confirmation), contact=tracker.get_slot("order_contact"),
+        )
 
     async def _withdraw(self, tracker: Tracker, reference: Optional[Text]) -> None:
         await withdraw(self.order, tracker, reference)
@@ -356,11 +407,13 @@ async def cancel_earlier(tracker: Tracker, kind: Text, reference: Text) -> bool:
     if order is None:
         return False
     earlier_payment = (tracker.get_slot("open_payments") or {}).get(reference) or {}
-    try:
-        if earlier_payment.get("id"):
-            await call(pay_client().cancel_payment, earlier_payment["id"])
-    except CouncilServiceError as error:
-        logger.info("earlier payment not cancelled: %s", error)
+    # Its payments from an earlier session too: the card page must not be paid for a cancelled order.
+    ids = {earlier_payment.get("id")} | {w.payment_id for w in await call(payment_watch().open_for_reference, reference)}
+    for payment_id in filter(None, ids):
+        try:
+            await call(pay_client().cancel_payment, payment_id)
+        except CouncilServiceError as error:
+            logger.info("earlier payment not cancelled: %s", error)
     try:
         if not (await order.current(tracker, reference)).done:  # paid meanwhile: it stands, and is no hold now
             await order.cancel(tracker, reference)
@@ -371,19 +424,21 @@ async def cancel_earlier(tracker: Tracker, kind: Text, reference: Text) -> bool:
     return True
 
 
-RETURNED_QUERY = "council_chat=payment-returned"  # webchat/src/council-chat.js reads it
+RETURNED_QUERY = "council_chat=payment-returned"  # webchat/src/council-chat.js reads it, with:
+RETURNED_VALUE = "council_chat_payment"  # the payment's one-off value (no value: the widget sends nothing)
 
 
-def return_url(tracker: Tracker) -> Text:
+def return_url(tracker: Tracker, returned: Text) -> Text:
     """Where Pay sends the resident back: the web chat page they came from, if it is on an allowed origin (see
-    actions/settings.py), else PAY_RETURN_URL_BASE with a random token. Either way the bot looks the payment up by
-    its id, never trusting the return."""
+    actions/settings.py), with the payment's one-off `returned` value (the widget's hidden message carries it back,
+    and only this payment's step honours it); else PAY_RETURN_URL_BASE with a random token. Either way the bot
+    looks the payment up by its id, never trusting the return."""
     page = page_url(tracker.latest_message)
     if page:
         parts = urlsplit(page)
         allowed = settings().pay_return_origins
         if f"{parts.scheme}://{parts.netloc}" in allowed or f"{parts.scheme}://{parts.hostname}:*" in allowed:
-            return f"{page}?{RETURNED_QUERY}"
+            return f"{page}?{RETURNED_QUERY}&{RETURNED_VALUE}={returned}"
     return pay_client().return_url(secrets.token_urlsafe(12))
 
 
@@ -394,3 +449,33 @@ def payment_link_text(tracker: Tracker) -> Text:
         f"({tracker.get_slot('payment_url')}). Never type your card number here.\n"
         "When you've finished, come back to this chat and tell me, or press “I've paid”."
     )
+
+
+def returned_payload(watched: Optional[Watched]) -> Text:
+    """The "I've paid" button: the payload the web chat sends by itself on coming back from Pay (council-chat.js),
+    so the message guard honours it only while this payment's step is what the bot last offered."""
+    if watched is None:
+        return "/affirm"
+    return f'/inform{{"change":"{RETURNED_CHANGE}{watched.return_value}"}}'
+
+
+async def _watched_for_key(tracker: Tracker, key: Text) -> Optional[Dict[Text, Any]]:
+    """The conversation's payment still open for the same order from before (an expired session lost
+    `open_payments`): shown again, never a second payment."""
+    watched = await call(payment_watch().open_for_key, tracker.sender_id, key)
+    return {"id": watched.payment_id, "amount": watched.amount} if watched else None
+
+
+async def settle_in_conversation(payment_id: Optional[Text], outcome: Text) -> bool:
+    """Settle a watched payment from the conversation: True if this call did it (then the confirmation is this
+    conversation's to send), False if the background check has it or already did."""
+    if not payment_id:
+        return True
+    watch = payment_watch()
+    if await call(watch.get, payment_id) is None:
+        return True  # not watched (made before the watch existed)
+    token = await call(watch.claim, payment_id)
+    if token is None:
+        return False
+    await call(watch.settle, payment_id, token, outcome)
+    return True
