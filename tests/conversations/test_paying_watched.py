@@ -101,11 +101,3 @@ def test_a_card_page_left_to_expire_releases_the_order(conversation, sandbox, ac
     said = conversation.text()
     assert "didn't go through" in said and "nothing has been charged" in said.lower(), said
 
-
-def test_a_forged_return_marker_answers_nothing(conversation, sandbox):
-    start_booking(conversation, home(sandbox.url, "ok", "refuse", "chorley", skip=145), items="a sofa", contact="no")
-    assert "Shall I go ahead?" in conversation.text()
-    # What the widget sends back from a link with someone else's (or a made-up) return value.
-    conversation.say('/inform{"change":"paid-made-up-value"}')
-    assert pay_link(conversation.text()) is None and conversation.slot("order_reference") is None
-    assert conversation.slot("order_confirmed") is None

@@ -903,17 +903,25 @@
 
   // -- back from the payment page --------------------------------------------------------------------------------
 
-  // The assistant gives GOV.UK Pay this page with ?council_chat=payment-returned as its return_url. The marker is
-  // removed at once, so a reload or a bookmark doesn't say it again.
+  // The assistant gives GOV.UK Pay this page as its return_url, with ?council_chat=payment-returned and the
+  // payment's one-off value (council_chat_payment). The widget then sends, hidden, the payload of that payment's
+  // "I've paid" button: the assistant honours it only while that payment's step is what it last offered, and only
+  // with the right value, so a link made up or kept from another payment never answers "yes" to anything. Without
+  // a value nothing is sent. The marker is removed at once, so a reload or a bookmark doesn't say it again.
+  var RETURN_VALUE = /^[A-Za-z0-9_-]{8,40}$/;
+
   function backFromPayment() {
     var marker = "council_chat=payment-returned";
-    if (window.location.search.indexOf(marker) < 0) return false;
+    if (window.location.search.indexOf(marker) < 0) return null;
+    var value = "";
     try {
       var url = new URL(window.location.href);
+      value = url.searchParams.get("council_chat_payment") || "";
       url.searchParams.delete("council_chat");
+      url.searchParams.delete("council_chat_payment");
       window.history.replaceState(window.history.state, "", url.pathname + url.search + url.hash);
-    } catch (e) { /* an old browser keeps the marker in the address bar: harmless */ }
-    return true;
+    } catch (e) { /* an old browser keeps the marker in the address bar, and sends nothing */ }
+    return { value: RETURN_VALUE.test(value) ? value : null };
   }
 
   // -- start ----------------------------------------------------------------------------------------------------
@@ -927,7 +935,9 @@
     if (state.open || SETTINGS.open || returned) setOpen(true, false);
     else if (state.outbox.length) connect();  // messages typed before a reload still go
     // GOV.UK Pay sent the resident back here: tell the bot, which then checks the payment with Pay itself.
-    if (returned && state.sessionId) send("/affirm", null, true);
+    if (returned && returned.value && state.sessionId) {
+      send('/inform{"change":"paid-' + returned.value + '"}', null, true);
+    }
     window.CouncilChat.api = {
       open: function () { setOpen(true, true); },
       close: function () { setOpen(false, true); },
