@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
+import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
@@ -107,6 +108,11 @@ class OutboxStore:
             session.add(row)
             session.flush()
             return _kept(row)
+
+    def keep_notification(self, message: Dict[str, Any], sender_id: Optional[str] = None) -> Kept:
+        """A Notify message to send on the next pass (and again until Notify takes it): `message` is
+        {"purpose", "channel" (email, sms), "to", "personalisation", "reference"} (see worker.py)."""
+        return self.keep(NOTIFY, str(uuid.uuid4()), message, sender_id=sender_id)
 
     def due(self, now: datetime, limit: int = 50) -> List[Kept]:
         with self.db.session() as session:

@@ -112,7 +112,7 @@ def _deliver_report(store: OutboxStore, open311: Open311Client, item: Kept, now:
         confirmation["personalisation"]["reference"] = reference
         confirmation["personalisation"]["service_notice"] = notice or ""
         confirmation["reference"] = reference  # Notify's own reference field: ours, never personal data
-        store.keep(NOTIFY, str(uuid.uuid4()), confirmation, first_attempt_at=now)
+        store.keep(NOTIFY, str(uuid.uuid4()), confirmation, first_attempt_at=now)  # due in this same pass
     logger.info("Outbox report %s arrived as %s", item.key, reference)
     return reference
 

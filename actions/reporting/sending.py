@@ -4,6 +4,8 @@ Every report carries a new submission number as its `attribute[submission_key]`.
 with an error or something unreadable, or times out (the report may have arrived), the report and its Notify
 confirmation are kept in the outbox (actions/outbox), which sends them when Open311 is back; the resident is told
 so, with the submission number. A report Open311 refuses is not kept: waiting won't change the answer.
+A report Open311 takes at once gets its Notify confirmation through the outbox too, when the resident gave an email
+address or a mobile number.
 """
 from __future__ import annotations
 
@@ -45,6 +47,20 @@ async def send_report(dispatcher: CollectingDispatcher, tracker: Tracker, what: 
         report_failed(dispatcher, error, summary, tracker.get_slot("council"))
         return
     report_sent(dispatcher, what, sent)
+    message = confirmation(tracker, what, contact, where)
+    if message and sent.reference:
+        await call(confirm_later, message, sent.reference, sent.service_notice, tracker.sender_id)
+
+
+def confirm_later(message: Dict[str, Any], reference: Text, notice: Optional[Text], sender_id: Text) -> None:
+    """The reference by email or text, through the outbox: sent within OUTBOX_WORKER_SECONDS, and again later if
+    Notify is down. The resident already has it on screen, so a failure here is logged, not shown."""
+    message["personalisation"].update(reference=reference, service_notice=notice or "")
+    message["reference"] = reference
+    try:
+        outbox().keep_notification(message, sender_id=sender_id)
+    except Exception:
+        logger.exception("Could not keep the confirmation of report %s in the outbox", reference)
 
 
 def keep_report(key: Text, report: Dict[str, Any], sender_id: Text, maybe_sent: bool,

@@ -249,3 +249,15 @@ def test_a_missed_bin_reported_while_open311_is_down_arrives_once(conversation, 
     assert len(made) == 1
     conversation.say("any news on my report?")
     assert made[0]["service_request_id"] in conversation.text(), conversation.text()
+
+
+def test_a_report_open311_takes_at_once_gets_its_reference_by_email_through_the_outbox(
+    conversation, sandbox, action_server, logs_dir
+):
+    report_flytipping(conversation, sandbox, "at.once@example.org")
+    conversation.say("yes")
+    reference = reference_in(conversation.text())
+    assert reference, conversation.text()
+    run_outbox(action_server, logs_dir, sandbox, later=timedelta(seconds=1))
+    sent = notifications(sandbox.url, reference)
+    assert len(sent) == 1 and sent[0]["email_address"] == "at.once@example.org" and reference in sent[0]["body"]
