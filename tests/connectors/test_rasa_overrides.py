@@ -8,7 +8,6 @@
 from __future__ import annotations
 
 import ast
-import hashlib
 import http.server
 import inspect
 import json
