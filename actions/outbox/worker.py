@@ -67,6 +67,11 @@ def deliver_due(store: OutboxStore, open311: Open311Client, notify: NotifyClient
             store.failed(item, f"{refused.service}: refused ({type(refused).__name__})", now)
             logger.error("Outbox %s %s refused by %s: staff must follow it up", item.kind, item.key, refused.service)
             done.failed.append(item.key)
+        except Exception:  # a bug or a bad row must not stop the rest of the outbox: this item waits its turn
+            logger.exception("Outbox %s %s: attempt %d failed unexpectedly", item.kind, item.key, attempts)
+            store.retry_later(item, now + backoff(attempts, first_retry_seconds, most_retry_seconds),
+                              item.maybe_sent or item.kind == REPORT, "unexpected error")
+            done.retrying.append(item.key)
     # A report that arrived in this pass keeps a confirmation in the outbox: send it now rather than next pass.
     if done.reports and any(i.kind == NOTIFY for i in store.due(now)):
         later = deliver_due(store, open311, notify, now, first_retry_seconds=first_retry_seconds,

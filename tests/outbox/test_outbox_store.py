@@ -3,8 +3,10 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from actions.outbox.store import REPORT, OutboxStore, normalise_submission_number, new_submission_number
-from actions.outbox.worker import backoff
+from actions.clients.notify import SentNotification
+from actions.outbox.store import NOTIFY, REPORT, OutboxStore, new_submission_number, normalise_submission_number
+from actions.outbox.worker import backoff, deliver_due
+from actions.settings import NotifyTemplates
 from actions.storage import Database
 
 NOW = datetime(2026, 11, 27, 10, 0)
@@ -41,3 +43,22 @@ def test_submission_numbers_are_read_back_however_typed():
     number = new_submission_number()
     assert normalise_submission_number(number.lower().replace("-", " ")) == number
     assert normalise_submission_number("REP-104523") is None
+
+
+def test_a_broken_item_waits_its_turn_and_the_rest_are_still_sent(tmp_path):
+    class Notify:
+        """Stands in for Notify: takes every email (the point here is the broken row, not Notify)."""
+
+        templates = NotifyTemplates()
+
+        def send_email(self, template, to, personalisation, reference=None):
+            return SentNotification(id="n-1", reference=reference)
+
+    outbox = store(tmp_path)
+    outbox.keep(NOTIFY, "broken", {"purpose": "no such purpose", "channel": "email", "to": "a@example.org",
+                                   "personalisation": {}})
+    outbox.keep(NOTIFY, "fine", {"purpose": "report", "channel": "email", "to": "b@example.org",
+                                 "personalisation": {}})
+    done = deliver_due(outbox, open311=None, notify=Notify(), now=NOW)
+    assert done.notifications == ["fine"] and done.retrying == ["broken"]
+    assert outbox.find("broken").pending and outbox.find("broken").next_attempt_at > NOW
