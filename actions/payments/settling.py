@@ -178,7 +178,7 @@ async def latest_payment_news(sender_id: Text) -> Optional[Text]:
 
 
 # "I've paid", "paid it", "done the payment", "did it go through": words about a payment, once its journey is over.
-_PAYMENT_TALK = re.compile(r"\b(paid|pay|payment|went through|gone through)\b", re.IGNORECASE)
+_PAYMENT_TALK = re.compile(r"\b(paid|payment|went through|gone through)\b", re.IGNORECASE)
 
 
 async def news_for_payment_talk(sender_id: Text, text: Optional[Text]) -> Optional[Text]:

@@ -338,7 +338,10 @@ class OrderForm(JourneyForm):
                        "Nothing has been charged."
             return stop_journey(dispatcher, f"{text} I've cancelled the order so nothing is left half-made.",
                                 tracker.get_slot("council"))
-        await self._watch(tracker, placed, payment, key, returned)
+        try:
+            await self._watch(tracker, placed, payment, key, returned)
+        except Exception:  # noqa: BLE001  the payment is made: the conversation can still check it itself
+            logger.exception("a %s payment could not be watched", self.order.kind)
         open_payments[key] = {"id": payment.payment_id, "amount": payment.amount}
         return {"payment_id": payment.payment_id, "payment_url": payment.next_url, "open_payments": open_payments}
 
