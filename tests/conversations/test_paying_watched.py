@@ -101,3 +101,20 @@ def test_a_card_page_left_to_expire_releases_the_order(conversation, sandbox, ac
     said = conversation.text()
     assert "didn't go through" in said and "nothing has been charged" in said.lower(), said
 
+
+
+def test_a_declined_card_left_for_the_check_keeps_the_order_for_the_second_try(conversation, sandbox, action_server):
+    link, reference = card_page_open(conversation, sandbox, skip=146)
+    assert pay_with_card(link, card_number="4000000000000002").status_code == 303  # declined
+    conversation.press("I've paid")
+    assert "declined" in conversation.text(), conversation.text()
+    conversation.press("Try again")
+    second_link = pay_link(conversation.text())
+    assert second_link and second_link != link
+    run_the_check(action_server)  # the failed payment is settled, but the order waits for the second one
+    assert booking(sandbox.url, reference)["status"] == "pending_payment"
+    conversation.say("bye")
+    assert pay_with_card(second_link).status_code == 303
+    run_the_check(action_server)
+    assert booking(sandbox.url, reference)["status"] == "confirmed"
+    assert len(notifications(sandbox.url, reference)) == 1
