@@ -118,3 +118,21 @@ def test_a_declined_card_left_for_the_check_keeps_the_order_for_the_second_try(c
     run_the_check(action_server)
     assert booking(sandbox.url, reference)["status"] == "confirmed"
     assert len(notifications(sandbox.url, reference)) == 1
+
+
+def test_a_new_session_shows_the_open_payment_again_never_a_second_one(conversation, sandbox, rasa_server):
+    def to_the_card_page():
+        conversation.say("I need to pay a parking fine")
+        conversation.say("SR70018519")
+        conversation.say("BJ66 FNE")
+        assert "£70.00" in conversation.text(), conversation.text()
+        conversation.say("no")
+        conversation.press("Yes, pay £70.00")
+        link = pay_link(conversation.text())
+        assert link, conversation.text()
+        return link
+
+    first = to_the_card_page()
+    requests.post(f"{rasa_server}/conversations/{conversation.sender}/execute", params=API_TOKEN, timeout=60,
+                  json={"name": "action_session_start"}).raise_for_status()
+    assert to_the_card_page() == first  # the same page, still open: one payment for one fine
