@@ -92,8 +92,12 @@ def watch_payments(app: Sanic, interval_seconds: Optional[float]) -> None:
 
     if interval_seconds:
         @app.after_server_start
-        async def start_watching(app: Sanic, _loop) -> None:
-            app.add_task(run_watch(interval_seconds))
+        async def start_watching(app: Sanic, loop) -> None:
+            app.ctx.payment_watch = loop.create_task(run_watch(interval_seconds))
+
+        @app.before_server_stop
+        async def stop_watching(app: Sanic, _loop) -> None:
+            app.ctx.payment_watch.cancel()  # a check cut short is claimed again after its lease
 
 
 def deliver_outbox(app: Sanic, interval_seconds: float) -> None:
