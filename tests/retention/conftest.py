@@ -57,25 +57,6 @@ def tracker_database(request, tmp_path_factory) -> Iterator[TrackerDatabase]:
     admin.dispose()
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def actions_database(request, tmp_path) -> Iterator[str]:
-    """An action server's database of its own: an SQLite file, or a PostgreSQL schema made for the test."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'actions.db'}"
-        return
-    if not POSTGRES:
-        pytest.skip(NO_POSTGRES)
-    schema = f"retention_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(POSTGRES, future=True)
-    with admin.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    separator = "&" if "?" in POSTGRES else "?"
-    yield f"{POSTGRES}{separator}options=-csearch_path%3D{schema}"
-    with admin.begin() as connection:
-        connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
-
-
 def retention(*arguments: str, tracker_url: Optional[str], actions_url: str,
               env: Optional[Dict[str, str]] = None) -> str:
     """`python -m retention ...` as an operator runs it; its output (it must succeed). Without `tracker_url` it

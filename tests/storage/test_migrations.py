@@ -6,13 +6,9 @@ PostgreSQL when TEST_POSTGRES_URL is set (CI sets it; elsewhere that case is ski
 """
 from __future__ import annotations
 
-import os
-import uuid
-
-import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import inspect
 
 import actions.protections.store  # noqa: F401  (declares its tables on Base)
 import actions.payments.watch  # noqa: F401  (declares watched_payments on Base)
@@ -20,35 +16,15 @@ import actions.outbox.store  # noqa: F401  (declares the outbox on Base)
 from actions.storage import Base, Database, upgrade
 
 
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request, tmp_path):
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'actions.db'}"
-        return
-    postgres = os.environ.get("TEST_POSTGRES_URL")
-    if not postgres:
-        pytest.skip("TEST_POSTGRES_URL is not set: the migrations are checked on SQLite only here (CI sets it)")
-    schema = f"migrations_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(postgres, future=True)
-    with admin.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    separator = "&" if "?" in postgres else "?"
-    yield f"{postgres}{separator}options=-csearch_path%3D{schema}"
-    with admin.begin() as connection:
-        connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
-
-
-def test_the_migrations_build_exactly_what_the_code_declares(database_url):
-    db = Database(database_url).ready()
+def test_the_migrations_build_exactly_what_the_code_declares(actions_database):
+    db = Database(actions_database).ready()
     with db.engine.connect() as connection:
         differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
     assert differences == [], differences
 
 
-def test_upgrading_twice_changes_nothing_and_keeps_the_data(database_url):
-    db = Database(database_url).ready()
+def test_upgrading_twice_changes_nothing_and_keeps_the_data(actions_database):
+    db = Database(actions_database).ready()
     store = actions.protections.store.ProtectionsStore(db)
     store.record_failure("conversation-1", "client-1")
     upgrade(db.engine)
