@@ -103,8 +103,11 @@ class RestartableSandbox:
             self._server = None
 
 
-def start_action_server(sandbox_url: str, logs: Path, extra_env: Optional[Dict[str, str]] = None) -> subprocess.Popen:
-    port = free_port()
+def start_action_server(
+    sandbox_url: str, logs: Path, extra_env: Optional[Dict[str, str]] = None, port: Optional[int] = None,
+) -> subprocess.Popen:
+    """`port`: a fixed port, to start it again where a Rasa server already points (and on the same database)."""
+    port = port or free_port()
     log = logs / f"actions-{port}.log"
     env = {
         **os.environ,

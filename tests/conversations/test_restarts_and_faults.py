@@ -1,0 +1,152 @@
+"""The assistant's own servers restarted mid-conversation: nothing lost, nothing confirmed that didn't happen.
+
+A pair of servers of its own runs here, so stopping them never disturbs another test: an action server on a fixed
+port (the Rasa server's endpoints point at that address, and its database is named after the port, so the action
+server started again is the same one, as a restarted container would be) and a Rasa server on its own tracker
+database (started again on the same file, as after a deploy). The sandbox, the council records and the trained
+model are the suite's own.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterator
+from urllib.parse import urlsplit
+
+import pytest
+
+from council_sandbox.testing import pay_with_card
+from tests.conversations.helpers import home, notifications, pay_link, payments_for, reference_in, start_booking
+from tests.conversations.test_paying_watched import booking
+from tests.conversations.test_reports_outbox import report_flytipping, reports_at
+from tests.stack import (
+    Conversation, newest_model, start_action_server, start_rasa_server, stop, tracker_store_config,
+)
+
+
+class RestartablePair:
+    """An action server and a Rasa server, each of which a test can stop and start again where it was."""
+
+    def __init__(self, sandbox, logs_dir: Path) -> None:
+        self.sandbox, self.logs_dir = sandbox, logs_dir
+        self.tracker_db = logs_dir / "restarts-tracker.db"
+        self.actions = start_action_server(sandbox.url, logs_dir)
+        self.action_port = urlsplit(self.actions.url).port  # type: ignore[attr-defined]
+        self.rasa = self._start_rasa()
+
+    def _start_rasa(self):
+        return start_rasa_server(newest_model(), self.actions.url, self.logs_dir,  # type: ignore[attr-defined]
+                                 endpoints_extra=tracker_store_config(self.tracker_db))
+
+    @property
+    def url(self) -> str:
+        return self.rasa.url  # type: ignore[attr-defined]
+
+    def stop_actions(self) -> None:
+        stop(self.actions)
+
+    def start_actions(self) -> None:
+        self.actions = start_action_server(self.sandbox.url, self.logs_dir, port=self.action_port)
+
+    def restart_rasa(self) -> None:
+        stop(self.rasa)
+        self.rasa = self._start_rasa()
+
+    def close(self) -> None:
+        stop(self.rasa)
+        stop(self.actions)
+
+
+@pytest.fixture(scope="module")
+def pair(sandbox, logs_dir: Path) -> Iterator[RestartablePair]:
+    running = RestartablePair(sandbox, logs_dir)
+    yield running
+    running.close()
+
+
+def talk_to(pair: RestartablePair) -> Conversation:
+    """A resident of this pair: their conversation follows the Rasa server when it is started again."""
+    resident = Conversation(pair.url)
+    resident.rasa_url = pair.url
+    return resident
+
+
+def assert_nothing_claimed(said: str) -> None:
+    """What a resident must not be told while the action server is down: that anything was sent, made or paid."""
+    lowered = said.lower()
+    assert reference_in(said) is None and "REP-" not in said, said
+    for claim in ("sent your report", "reached the council", "went through", "is booked", "booked for", "confirmed"):
+        assert claim not in lowered, said
+
+
+# -- the action server restarted -----------------------------------------------------------------------------------------
+
+
+def test_action_server_down_before_yes_then_back_the_report_arrives_once(pair, sandbox):
+    resident = talk_to(pair)
+    place = report_flytipping(resident, sandbox, "no")
+    pair.stop_actions()
+    try:
+        resident.say("yes")
+        said = resident.text()
+        assert_nothing_claimed(said)
+        assert reports_at(sandbox, place) == []  # and the council's records agree: nothing arrived
+    finally:
+        pair.start_actions()
+    resident.say("yes")
+    said = resident.text()
+    reference = reference_in(said)
+    made = reports_at(sandbox, place)
+    assert len(made) == 1, made
+    assert reference == made[0]["service_request_id"], said
+    resident.say(f"any news on {reference}?")
+    assert reference in resident.text() and "didn't find" not in resident.text(), resident.text()
+
+
+def test_action_server_down_while_the_card_page_is_open_then_paid_is_confirmed_once(pair, sandbox):
+    resident = talk_to(pair)
+    start_booking(resident, home(sandbox.url, "ok", "refuse", "chorley", skip=200), items="a sofa",
+                  contact="kim@example.org")
+    resident.press("Yes, pay")
+    link = pay_link(resident.text())
+    assert link, resident.text()
+    reference = resident.slot("order_reference")
+    pair.stop_actions()
+    try:
+        assert pay_with_card(link).status_code == 303
+        resident.say("I've paid")
+        assert_nothing_claimed(resident.text())
+        assert notifications(sandbox.url, reference) == []
+    finally:
+        pair.start_actions()
+    resident.say("I've paid")
+    said = resident.text()
+    assert "went through" in said and reference in said, said
+    assert booking(sandbox.url, reference)["status"] == "confirmed"
+    resident.say("I've paid")  # asked again: the same truth, never a second confirmation or charge
+    sent = notifications(sandbox.url, reference)
+    assert len(sent) == 1 and sent[0]["email_address"] == "kim@example.org", sent
+    assert len(payments_for(sandbox.url, reference)) == 1
+
+
+# -- the Rasa server restarted -------------------------------------------------------------------------------------------
+
+
+def test_rasa_server_restarted_mid_form_carries_on_at_the_same_question(pair, sandbox):
+    resident = talk_to(pair)
+    house = home(sandbox.url, "ok", "refuse", "chorley", skip=201)
+    resident.say("can you collect a sofa")
+    resident.say(house["postcode"])
+    resident.press(house["address"].split(",")[0])
+    assert "what would you like us to collect" in resident.text().lower(), resident.text()
+    before = resident.tracker()
+    pair.restart_rasa()
+    resident.rasa_url = pair.url
+    after = resident.tracker()
+    assert after["active_loop"] == before["active_loop"] and after["slots"] == before["slots"]
+    resident.say("a sofa and two chairs")
+    days = [b["title"] for b in resident.buttons()]
+    assert days, resident.text()  # the next question of the same booking: nothing asked again
+    resident.press(days[0])
+    assert "confirmation" in resident.text().lower(), resident.text()
+    resident.say("no")
+    assert "Shall I go ahead?" in resident.text() and "sofa" in resident.text(), resident.text()
