@@ -16,6 +16,7 @@ from functools import lru_cache
 from typing import Any, Callable, Dict, List, Optional
 
 from sqlalchemy import Boolean, Column, DateTime, Integer, String, Text, select, update
+from sqlalchemy.exc import IntegrityError
 
 from ..settings import settings
 from ..storage import Base, Database, database
@@ -113,6 +114,22 @@ class OutboxStore:
         """A Notify message to send on the next pass (and again until Notify takes it): `message` is
         {"purpose", "channel" (email, sms), "to", "personalisation", "reference"} (see worker.py)."""
         return self.keep(NOTIFY, str(uuid.uuid4()), message, sender_id=sender_id)
+
+    def keep_claimed(self, message: Dict[str, Any], key: str, sender_id: Optional[str] = None) -> Optional[Kept]:
+        """A Notify message kept as already claimed by the caller, who sends it at once (worker.send_now): the pass
+        leaves it alone for CLAIM_SECONDS, then takes it if the caller died mid-send. `key` is the confirmation's
+        own (e.g. one per payment): None if it is kept already, so it is never kept (and sent) twice."""
+        now = self.clock()
+        row = OutboxItem(kind=NOTIFY, key=key, conversation=conversation_hash(sender_id), payload=json.dumps(message),
+                         status=PENDING, maybe_sent=False, attempts=1, created_at=now,
+                         next_attempt_at=now + timedelta(seconds=CLAIM_SECONDS))
+        try:
+            with self.db.writing() as session:
+                session.add(row)
+                session.flush()
+                return _kept(row)
+        except IntegrityError:
+            return None
 
     def due(self, now: datetime, limit: int = 50) -> List[Kept]:
         with self.db.session() as session:

@@ -82,6 +82,35 @@ def deliver_due(store: OutboxStore, open311: Open311Client, notify: NotifyClient
     return done
 
 
+# What send_now says happened to a confirmation the resident is waiting for.
+SENT_NOW = "sent"  # Notify took it
+SENDS_LATER = "later"  # Notify didn't take it: the pass sends it after back-off
+MAYBE_SENT = "maybe"  # unknown (a timeout): the pass sends it again later, so it may rarely arrive twice, never none
+REFUSED = "refused"  # Notify refused it (e.g. an address it won't send to): waiting won't help
+
+
+def send_now(store: OutboxStore, notify: NotifyClient, item: Kept, now: datetime, *,
+             first_retry_seconds: float = 30.0, most_retry_seconds: float = 1800.0) -> str:
+    """One attempt at a notification just kept claimed (OutboxStore.keep_claimed), while the resident waits: if
+    Notify doesn't take it, it stays in the outbox and the pass sends it later, as any other item."""
+    try:
+        _deliver_notification(store, notify, item, now)
+        return SENT_NOW
+    except _TryLater as later:
+        store.retry_later(item, now + backoff(1, first_retry_seconds, most_retry_seconds), later.maybe_sent,
+                          later.problem)
+        logger.info("Outbox notify %s: not sent at once (%s), kept for the pass", item.key, later.problem)
+        return MAYBE_SENT if later.maybe_sent else SENDS_LATER
+    except Rejected as refused:
+        store.failed(item, f"{refused.service}: refused ({type(refused).__name__})", now)
+        logger.error("Outbox notify %s refused by %s: staff must follow it up", item.key, refused.service)
+        return REFUSED
+    except Exception:  # a bug must not lose the confirmation: the pass tries it again
+        logger.exception("Outbox notify %s: sending at once failed unexpectedly", item.key)
+        store.retry_later(item, now + backoff(1, first_retry_seconds, most_retry_seconds), False, "unexpected error")
+        return SENDS_LATER
+
+
 class _TryLater(Exception):
     def __init__(self, problem: str, maybe_sent: bool) -> None:
         super().__init__(problem)

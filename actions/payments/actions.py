@@ -2,17 +2,17 @@
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from ..clients import CouncilServiceError, NotificationRejected, ServiceUnavailable, notify_client
+from ..clients import CouncilServiceError
 from ..common.journey_slots import reset_journey
 from ..common.services import call
-from . import contact as contacts
+from . import confirming, contact as contacts
 from .money import say_money
 from ..common.wording import contact_routes
 from ..protections import holds
@@ -121,39 +121,49 @@ class ActionFinishOrder(Action):
         amount = int(tracker.get_slot("payment_amount") or tracker.get_slot("order_amount") or 0)
         confirmation = await kind.confirmation(tracker, reference, amount if outcome == PAID else 0)
         dispatcher.utter_message(text=confirmation.chat)
-        if outcome == NOT_NEEDED or await settle_in_conversation(tracker.get_slot("payment_id"), CONFIRMED):
-            dispatcher.utter_message(text=await _send_confirmation(tracker, reference, confirmation))
-        else:  # the background check confirmed it first (watch.py), and sent the confirmation: never twice
-            sent = "Your confirmation has already been sent. " if contacts.split(tracker.get_slot("order_contact"))[0] else ""
-            dispatcher.utter_message(text=f"{sent}Please keep your reference, **{reference}**.")
+        payment_id = tracker.get_slot("payment_id") if outcome == PAID else None
+        if outcome == NOT_NEEDED or await settle_in_conversation(payment_id, CONFIRMED):
+            dispatcher.utter_message(text=await _send_confirmation(tracker, reference, confirmation, payment_id))
+        else:  # the background check confirmed it first (watch.py), and sent or kept the confirmation: never twice
+            dispatcher.utter_message(text=await _confirmed_by_the_check(tracker, reference, payment_id))
         dispatcher.utter_message(response="utter_anything_else")
         open_payments: Dict[Text, Any] = dict(tracker.get_slot("open_payments") or {})
         paid = {k: v for k, v in open_payments.items() if v.get("id") != tracker.get_slot("payment_id")}
         return keep + [SlotSet("open_payments", paid)]
 
 
-async def _send_confirmation(tracker: Tracker, reference: Text, confirmation: Any) -> Text:
-    channel, address = contacts.split(tracker.get_slot("order_contact"))
+async def _confirmed_by_the_check(tracker: Tracker, reference: Text, payment_id: Optional[Text]) -> Text:
+    contact = tracker.get_slot("order_contact")
+    if not contacts.split(contact)[0]:
+        return f"Please keep your reference, **{reference}**."
+    if (await confirming.confirmation_state(payment_id))[0] == confirming.SENDS_LATER:
+        return (f"Your confirmation will follow {contacts.say_contact(contact)} as soon as the messaging service "
+                f"is back. Please keep your reference, **{reference}**.")
+    return f"Your confirmation has already been sent. Please keep your reference, **{reference}**."
+
+
+async def _send_confirmation(tracker: Tracker, reference: Text, confirmation: Any, payment_id: Optional[Text]) -> Text:
+    """Sent at once if Notify takes it (the usual answer); else kept in the outbox, which sends it later, and the
+    resident told it will follow (confirming.py)."""
+    contact = tracker.get_slot("order_contact")
+    channel, address = contacts.split(contact)
     if channel is None:
         return f"Please keep your reference, **{reference}**: I haven't sent a confirmation, as you asked."
-    notify = notify_client()
-    try:
-        template = notify.templates.get(confirmation.purpose, channel)
-        send = notify.send_email if channel == "email" else notify.send_sms
-        await call(send, template, address, confirmation.personalisation, reference=reference)
-    except NotificationRejected:
+    sent = await confirming.confirm(contact, confirmation.purpose, dict(confirmation.personalisation or {}),
+                                    reference, payment_id=payment_id, sender_id=tracker.sender_id)
+    if sent == confirming.SENT_NOW:
+        return f"I've sent a confirmation {contacts.say_contact(contact)}."
+    if sent == confirming.REFUSED:
         return (
             f"I couldn't send a confirmation to {address}: the messaging service didn't accept it. "
             f"Please keep your reference, **{reference}**."
         )
-    except ServiceUnavailable as error:
-        if error.maybe_processed:
-            return f"Your confirmation may take a while to arrive. Please keep your reference, **{reference}**."
-        return (
-            "I couldn't send your confirmation just now, as the messaging service isn't available. "
-            f"Your order is still complete: please keep your reference, **{reference}**."
-        )
-    except CouncilServiceError as error:
-        logger.warning("confirmation not sent: %s", error)
-        return f"I couldn't send your confirmation just now. Please keep your reference, **{reference}**."
-    return f"I've sent a confirmation {contacts.say_contact(tracker.get_slot('order_contact'))}."
+    if sent == confirming.MAYBE_SENT:
+        return f"Your confirmation may take a while to arrive. Please keep your reference, **{reference}**."
+    if sent == confirming.ALREADY_KEPT:
+        return f"Your confirmation is on its way. Please keep your reference, **{reference}**."
+    return (
+        "I couldn't send your confirmation just now, as the messaging service isn't available: it will follow "
+        f"{contacts.say_contact(contact)} as soon as it is back. Your order is still complete: please keep your "
+        f"reference, **{reference}**."
+    )

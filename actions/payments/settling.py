@@ -14,13 +14,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from typing import Any, Dict, Optional, Text
+from typing import Any, Dict, Optional, Text, Tuple
 
-from ..clients import CouncilServiceError, notify_client, pay_client
+from ..clients import CouncilServiceError, pay_client
 from ..common.services import call
 from ..common.wording import contact_routes
 from ..protections import holds
-from . import contact as contacts
+from . import confirming, contact as contacts
 from .money import say_money
 from .order import KINDS
 from .watch import CONFIRMED, NOT_PAID, REFUND_DUE, Watched, payment_watch
@@ -47,20 +47,14 @@ async def order_shows_paid(watched: Watched) -> Optional[bool]:
     return False if placed.expired or placed.payment is None else None
 
 
-async def send_confirmation(watched: Watched) -> bool:
-    """The Notify confirmation, once, if the resident chose a contact. False if it could not be sent."""
-    channel, address = contacts.split(watched.contact)
-    if channel is None:
-        return True
-    notify = notify_client()
-    try:
-        template = notify.templates.get(watched.purpose, channel)
-        send = notify.send_email if channel == "email" else notify.send_sms
-        await call(send, template, address, watched.personalisation, reference=watched.reference)
-    except CouncilServiceError as error:
-        logger.warning("confirmation of a watched %s payment not sent: %s", watched.kind, error)
-        return False
-    return True
+async def send_confirmation(watched: Watched) -> Text:
+    """The Notify confirmation, once, if the resident chose a contact: through the outbox (confirming.py), so if
+    Notify is down now it is sent on a later pass. What happened to it (confirming.SENT_NOW, ...)."""
+    sent = await confirming.confirm(watched.contact, watched.purpose, watched.personalisation, watched.reference,
+                                    payment_id=watched.payment_id)
+    if sent not in (confirming.SENT_NOW, confirming.NOT_WANTED):
+        logger.warning("confirmation of a watched %s payment not sent at once: %s", watched.kind, sent)
+    return sent
 
 
 async def cancel_order(watched: Watched) -> None:
@@ -94,7 +88,7 @@ async def check_payment(watched: Watched) -> Optional[Text]:
             return None
         if paid:
             await holds.close(watched.reference)
-            await send_confirmation(watched)  # settled even if Notify failed: never a second confirmation
+            await send_confirmation(watched)  # kept in the outbox if Notify failed: sent later, once
             outcome = CONFIRMED
         else:
             outcome = REFUND_DUE
@@ -147,10 +141,25 @@ def refund_due_text(reference: Text, amount: int, council: Optional[Text]) -> Te
     )
 
 
-def outcome_text(watched: Watched, outcome: Optional[Text], contact: Optional[Text]) -> Text:
+_BY = {"email": "by email", "sms": "by text message"}
+
+
+def confirmation_text(state: Optional[Text], contact: Optional[Text], channel: Optional[Text] = None) -> Text:
+    """What became of a confirmed payment's Notify confirmation, told truthfully ("" when there is nothing to say)."""
+    if state == confirming.SENDS_LATER:
+        how = contacts.say_contact(contact) or _BY.get(channel or "", "by email or text")
+        return (f" I couldn't send your confirmation just now, as the messaging service isn't available: it will "
+                f"follow {how} as soon as it is back.")
+    if state == confirming.SENT_NOW and contacts.split(contact)[0]:
+        return f" I've sent the confirmation {contacts.say_contact(contact)}."
+    return ""
+
+
+def outcome_text(watched: Watched, outcome: Optional[Text], contact: Optional[Text],
+                 confirmation: Tuple[Optional[Text], Optional[Text]] = (confirming.SENT_NOW, None)) -> Text:
     """The truth about the conversation's last payment, for "I've paid" once the journey has moved on."""
     if outcome == CONFIRMED:
-        sent = f" I've sent the confirmation {contacts.say_contact(contact)}." if contacts.split(contact)[0] else ""
+        sent = confirmation_text(confirmation[0], contact, confirmation[1])
         return (f"Your payment of {say_money(watched.amount)} went through, and the council's records show it: "
                 f"reference **{watched.reference}** is paid.{sent}")
     if outcome == REFUND_DUE:
@@ -174,7 +183,8 @@ async def latest_payment_news(sender_id: Text) -> Optional[Text]:
     if outcome is None:
         fresh = await call(watch.get, watched.payment_id)
         outcome = fresh.outcome if fresh is not None else None
-    return outcome_text(watched, outcome, contact)
+    confirmation = await confirming.confirmation_state(watched.payment_id) if outcome == CONFIRMED else (None, None)
+    return outcome_text(watched, outcome, contact, confirmation)
 
 
 # "I've paid", "paid it", "done the payment", "did it go through": words about a payment, once its journey is over.
