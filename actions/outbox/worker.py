@@ -9,6 +9,8 @@ minutes on, and the action server runs it in a loop (actions/server.py).
   logged for staff, with its submission number only.
 - When a report arrives and the resident gave an email address or a mobile number, the Notify confirmation with
   its reference is kept in the outbox too, and sent in the same pass (or later, if Notify is down).
+- A payment's confirmation is kept claimed and sent at once while the resident waits (`send_now`,
+  actions/payments/confirming.py); if Notify doesn't take it, the pass sends it later like any other item.
 - A Notify send whose outcome is unknown is sent again: Notify can't be asked here whether it went, so a resident
   may rarely get a confirmation twice, but never none.
 """
