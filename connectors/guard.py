@@ -36,6 +36,14 @@ DEFAULT_MAX_MESSAGE_LENGTH = 2000
 TIDY_AT_MOST = 2
 CLIENT_METADATA_KEY = "client"
 
+# Said when handling a message produced no answer at all: Rasa logs a failed custom action (the action server down or
+# too slow) and carries on in silence, which leaves the resident waiting at a dead end. A conversation handed to
+# staff (paused) will be silent on purpose: the handover work must skip this for it.
+NO_ANSWER = (
+    "Sorry, I can't answer that just now because part of the service isn't working. Please try again in a few "
+    "minutes, or contact the council if it can't wait."
+)
+
 REFUSALS = {
     "empty_message": "The message is empty.",
     "message_too_long": "That message is too long for me: please keep it under {limit} characters.",

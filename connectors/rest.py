@@ -15,7 +15,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from .guard import DEFAULT_MAX_MESSAGE_LENGTH, Admitted, MessageGuard
+from .guard import DEFAULT_MAX_MESSAGE_LENGTH, NO_ANSWER, Admitted, MessageGuard
 from .production import check_production_settings
 from .limits import request_client_address, trusted_proxies
 
@@ -74,4 +74,6 @@ class RedactingRestInput(RestInput):
         except Exception as error:  # never log the message: only what failed
             logger.error("REST channel: a message could not be handled (%s).", type(error).__name__)
             collector.messages.append({"recipient_id": sender_id, "text": SORRY})
+        if not collector.messages:
+            collector.messages.append({"recipient_id": sender_id, "text": NO_ANSWER})
         return response.json(collector.messages)

@@ -46,7 +46,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
-from connectors.guard import DEFAULT_MAX_MESSAGE_LENGTH, Admitted, MessageGuard
+from connectors.guard import DEFAULT_MAX_MESSAGE_LENGTH, NO_ANSWER, Admitted, MessageGuard
 from connectors.production import check_production_settings
 from connectors.limits import client_address, trusted_proxies
 from connectors.webchat_metadata import COUNCIL_KEY, clean_metadata
@@ -162,8 +162,10 @@ class WebChatOutput(SocketIOOutput):
     def __init__(self, sio: AsyncServer, bot_message_evt: Text, namespace: Optional[Text] = None) -> None:
         super().__init__(sio, bot_message_evt)
         self.namespace = namespace
+        self.sent = 0  # message parts sent through this output: none at all means the resident got no answer
 
     async def _send_message(self, socket_id: Text, response: Any) -> None:
+        self.sent += 1
         await self.sio.emit(self.bot_message_evt, response, room=socket_id, namespace=self.namespace)
 
     async def send_custom_json(self, recipient_id: Text, json_message: Dict[Text, Any], **kwargs: Any) -> None:
@@ -365,9 +367,10 @@ class WebChatInput(InputChannel):
                 self._recent.pop((session_id, message_id), None)  # refused, not handled: a later resend is welcome
             return await self._reject(sid, decision.code)
         assert self.sio is not None
+        output = WebChatOutput(self.sio, self.bot_message_evt, self.namespace)
         message = UserMessage(
             decision.text,  # card numbers removed, typed commands neutralised (connectors/guard.py)
-            WebChatOutput(self.sio, self.bot_message_evt, self.namespace),
+            output,
             session_id,
             input_channel=self.name(),
             message_id=message_id,
@@ -376,6 +379,8 @@ class WebChatInput(InputChannel):
         try:
             await self._fill_council_slot(message)
             await on_new_message(message)
+            if not output.sent:
+                await output.send_text_message(session_id, NO_ANSWER)
         except Exception as error:  # never let one message take the connection or the server down
             if message_id is not None:
                 self._recent.pop((session_id, message_id), None)  # a retry is welcome
