@@ -74,9 +74,15 @@ COUNCIL_API_BASE_URL="${COUNCIL_API_BASE_URL:-http://127.0.0.1:$SANDBOX_PORT}" \
   "$VENV/bin/python" -m actions.server --host 127.0.0.1 --port "$ACTIONS_PORT" >var/actions.log 2>&1 &
 pids+=($!)
 echo "==> Starting the Rasa server on port $RASA_PORT (loading the model takes a little while)"
-# Rasa reads ACTION_SERVER_SECRET from the environment for endpoints.yml.
+# Rasa reads ACTION_SERVER_SECRET from the environment for endpoints.yml. endpoints.yml names the action server's
+# default port: on another ACTIONS_PORT, Rasa gets a copy pointing at it.
+endpoints=endpoints.yml
+if [ "$ACTIONS_PORT" != 5055 ]; then
+  sed "s#http://127.0.0.1:5055/webhook#http://127.0.0.1:$ACTIONS_PORT/webhook#" endpoints.yml >var/endpoints.yml
+  endpoints=var/endpoints.yml
+fi
 "$VENV/bin/rasa" run --enable-api --auth-token "$RASA_AUTH_TOKEN" -i 127.0.0.1 -p "$RASA_PORT" -m models \
-  --endpoints endpoints.yml --credentials credentials.yml >var/rasa.log 2>&1 &
+  --endpoints "$endpoints" --credentials credentials.yml >var/rasa.log 2>&1 &
 pids+=($!)
 
 echo "==> Serving the web chat demo pages on port $WEBCHAT_PORT"
