@@ -12,14 +12,15 @@ A store module declares its rule next to its table:
     register(Rule(table="report_outbox", time_column="created_at", conversation_column="conversation",
                   personal_columns=("email", "phone", "reference"), keep_while_null="finished_at"))
 
-and is named in STORE_MODULES so the job imports it. This module imports nothing heavy, so stores can use it.
+and is named in STORE_MODULES so the job imports it. This module imports nothing heavy beyond the stores' own key helpers (actions/storage/keys.py).
 """
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from importlib import import_module
 from typing import Callable, Dict, Optional, Tuple
+
+from actions.storage.keys import hashed
 
 
 def plain(sender_id: str) -> str:
@@ -29,7 +30,7 @@ def plain(sender_id: str) -> str:
 def hashed_as(scope: str) -> Callable[[str], str]:
     """How a store keeps a sender id it only needs to match: SHA-256 of "scope:sender id"."""
     def key(sender_id: str) -> str:
-        return hashlib.sha256(f"{scope}:{sender_id}".encode("utf-8")).hexdigest()
+        return hashed(scope, sender_id)
     return key
 
 

@@ -42,7 +42,8 @@ JOURNEY_SLOTS = (
     "requested_slot",
 )
 # Not here, so they last the whole session (and no longer: domain.yml doesn't carry slots into a new one):
-# ct_account, ct_token and ct_attempts (a verification, and the count of failed ones), open_payments.
+# ct_account and ct_token (a verification), open_payments. Failed verifications are counted outside the
+# conversation (actions/protections/), so no restart or new session resets them; the ct_attempts slot is unused.
 
 
 def reset_journey(keep: tuple = ()) -> List[EventType]:

@@ -6,12 +6,11 @@ process died mid-send) runs out after CLAIM_SECONDS and the item is due again, m
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import secrets
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any, Callable, Dict, List, Optional
 
@@ -20,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..settings import settings
 from ..storage import Base, Database, database
+from ..storage.keys import hashed, utcnow
 
 REPORT = "report"
 NOTIFY = "notify"
@@ -67,14 +67,8 @@ class Kept:
         return self.status == PENDING
 
 
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
-
-
 def conversation_hash(sender_id: Optional[str]) -> Optional[str]:
-    if not sender_id:
-        return None
-    return hashlib.sha256(f"outbox:{sender_id}".encode("utf-8")).hexdigest()
+    return hashed("outbox", sender_id)
 
 
 def new_submission_number() -> str:

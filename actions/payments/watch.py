@@ -27,7 +27,7 @@ from typing import Any, Callable, Dict, List, Optional, Text
 
 from sqlalchemy import Column, DateTime, Integer, String, Text as TextColumn, select, update
 
-from ..protections.store import hashed, utcnow
+from ..storage.keys import hashed, utcnow
 from ..settings import settings
 from ..storage import Base, Database, database
 

@@ -6,9 +6,8 @@ migrations. Times are naive UTC.
 """
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Callable, List, Optional
 
@@ -16,6 +15,7 @@ from sqlalchemy import Column, DateTime, Integer, String, func, select, update
 
 from ..settings import settings
 from ..storage import Base, Database, database
+from ..storage.keys import hashed, utcnow  # noqa: F401  (utcnow: the stores' clock)
 
 
 class FailedVerification(Base):
@@ -44,17 +44,6 @@ class Hold:
     kind: str
     reference: str
     placed_at: datetime
-
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
-
-
-def hashed(scope: str, key: Optional[str]) -> Optional[str]:
-    """Keys are kept as hashes: the store needs to match them, never to read them back."""
-    if not key:
-        return None
-    return hashlib.sha256(f"{scope}:{key}".encode("utf-8")).hexdigest()
 
 
 class ProtectionsStore:
