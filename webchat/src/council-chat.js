@@ -73,6 +73,7 @@
       invalid_message_id: "Sorry, that message couldn't be read. Please try typing it again.",
       empty_message: "Your message was empty. Please type your question.",
       message_too_long: "Your message is too long. Please make it shorter and send it again.",
+      too_many_messages: "You're sending messages faster than I can answer. Please wait a moment, then send it again.",
       invalid_session: "Your conversation had expired, so we started a new one. Please send your message again.",
       session_mismatch: "Your conversation had changed in another tab. Please send your message again.",
       no_session: "We were still connecting. Please send your message again.",
