@@ -11,7 +11,7 @@ district, sector and inward letters, so no two postcodes share them) and two for
 from __future__ import annotations
 
 import hashlib
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -69,16 +69,9 @@ def _street_numbers(draws: Draws, count: int) -> List[int]:
     return [start + i * step for i in range(count)]
 
 
-def generate(postcode: str) -> List[Dict[str, Any]]:
-    """The addresses of a normalised postcode in their listed order, with their rounds; [] outside the boroughs.
-
-    Pure: no database. Each item has the Property columns plus "address" (the one-line form).
-    """
-    area = places.area_of(postcode)
-    if area is None:
-        return []
-    council, towns = area
-    draws = Draws("postcode", postcode)
+def _town_and_streets(postcode: str, towns: Sequence[str], draws: Draws) -> Tuple[str, int, List[str]]:
+    """The first draws of a postcode: its town, how many addresses, its one or two streets. Shared by `generate`
+    and the street search, which needs only these: the order of draws is part of the data, so never reorder."""
     town = draws.pick(towns)
     count = 8 + draws.below(17)
     streets = [draws.pick(places.STREETS[town])]
@@ -89,6 +82,20 @@ def generate(postcode: str) -> List[Dict[str, Any]]:
         other = draws.pick(places.STREETS[town])
         if other != streets[0]:
             streets.append(other)
+    return town, count, streets
+
+
+def generate(postcode: str) -> List[Dict[str, Any]]:
+    """The addresses of a normalised postcode in their listed order, with their rounds; [] outside the boroughs.
+
+    Pure: no database. Each item has the Property columns plus "address" (the one-line form).
+    """
+    area = places.area_of(postcode)
+    if area is None:
+        return []
+    council, towns = area
+    draws = Draws("postcode", postcode)
+    town, count, streets = _town_and_streets(postcode, towns, draws)
     named = 0 if draws.chance(0.6) else 1 + draws.below(2)
     flats = 4 + draws.below(3) if draws.chance(0.25) else 0
     buildings = count - named - flats + (1 if flats else 0)

@@ -4,10 +4,10 @@ from __future__ import annotations
 import re
 
 from councils import postcodes
-from flask import Blueprint, jsonify
+from flask import Blueprint, jsonify, request
 from sqlalchemy import text
 
-from . import addresses, places, waste
+from . import addresses, places, streets, waste
 from .errors import ApiError
 from .context import current
 
@@ -60,6 +60,17 @@ def postcode(typed: str):
             "message": None,
         }
     )
+
+
+@blueprint.get("/addresses/v1/search")
+def street_search():
+    # For residents who don't know their postcode: a street, and optionally its town and a house number or name.
+    street = (request.args.get("street") or "").strip()
+    if len(street) < 3 or len(street) > 80:
+        raise ApiError(400, "invalid_street", "Give a street name of 3 to 80 characters, like Duddle Lane.")
+    town = (request.args.get("town") or "").strip()[:60] or None
+    house = (request.args.get("house") or "").strip()[:40] or None
+    return jsonify(streets.search(current().db, street, town, house))
 
 
 def _property(uprn: str):
