@@ -34,6 +34,14 @@ class PostcodeResult:
     message: Optional[str] = None  # the service's words when out of area ("L1 8JQ is not in Chorley or ...")
 
 
+@dataclass(frozen=True)
+class StreetResult:
+    street: Optional[str]  # the street's name as the service has it ("Duddle Lane"), None when it knows none
+    towns: List[str]  # the towns with a street of that name
+    addresses: List[Address] = field(default_factory=list)
+    message: Optional[str] = None  # why there are none
+
+
 class AddressClient(ServiceClient):
     service = "addresses"
 
@@ -66,6 +74,22 @@ class AddressClient(ServiceClient):
                 postcode=body.get("postcode") or postcode,
                 in_area=bool(body["in_area"]),
                 council=body.get("council"),
+                addresses=[_address(item) for item in body.get("addresses") or []],
+                message=body.get("message"),
+            )
+
+    def search_street(self, street: str, town: Optional[str] = None, house: Optional[str] = None) -> StreetResult:
+        """The addresses on a street (in a town; of a house number or name), for a resident without a postcode.
+
+        A street, town or house the service doesn't know is not an error: `addresses` is empty and `message` says
+        why. ServiceUnavailable if the service cannot answer.
+        """
+        params = {"street": street, **({"town": town} if town else {}), **({"house": house} if house else {})}
+        body = self._get("/search", params=params)
+        with self._reading("GET /search"):
+            return StreetResult(
+                street=body.get("street"),
+                towns=[str(t) for t in body.get("towns") or []],
                 addresses=[_address(item) for item in body.get("addresses") or []],
                 message=body.get("message"),
             )
