@@ -9,7 +9,7 @@ from typing import Iterator, Optional
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import create_engine, event
+from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session, declarative_base
 
@@ -36,11 +36,18 @@ def _sqlite_wal(dbapi_connection, _record) -> None:
     cursor.close()
 
 
+# PostgreSQL advisory lock held while migrating: several action server processes starting at once against one
+# database migrate one at a time (the others then find it at head), never racing to create the same table.
+MIGRATION_LOCK = 5_055_2026
+
+
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Bring the database's schema up to `revision` with the project's migrations."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
 
