@@ -25,6 +25,7 @@ from sanic import Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from actions.metrics import observe
 from actions.settings import (
     DEFAULT_COUNCIL_API_BASE_URL,
     DEFAULT_NOTIFY_API_KEY,
@@ -38,7 +39,7 @@ from actions.settings import (
 logger = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Action-Server-Secret"
-OPEN_PATHS = frozenset({"/health"})
+OPEN_PATHS = frozenset({"/health", "/metrics"})  # /metrics has its own rule (actions/metrics.py)
 # A generated secret (scripts/run.sh) is 64 characters; a short, guessable one is refused in production.
 MIN_PRODUCTION_SECRET_LENGTH = 32
 SANDBOX_ORIGINS = (DEFAULT_COUNCIL_API_BASE_URL, "http://localhost:5080")
@@ -76,6 +77,7 @@ def refuse_strangers(secret: str) -> Callable[[Request], Awaitable[Optional[HTTP
 def build_app(secret: str, actions_package: str = "actions", watch_seconds: Optional[float] = None) -> Sanic:
     app = create_app(actions_package, cors_origins=None)
     app.register_middleware(refuse_strangers(secret), "request")
+    observe(app)  # health, metrics and action counts (actions/metrics.py): after the secret check
     watch_payments(app, watch_seconds)
     return app
 

@@ -29,6 +29,8 @@ cached; tests that change the environment call `reload()`.
 | OUTBOX_MOST_RETRY_SECONDS | 1800 (the longest wait between two attempts of one item) |
 | ACTION_SERVER_SECRET | none: required. Only a caller sending it (our Rasa server, endpoints.yml) may run actions |
 | ASSISTANT_ENV | local (the demo against the sandbox); `production` refuses sandbox defaults (actions/server.py) |
+| METRICS_TOKEN | none: /metrics answers direct local requests only; set, it needs `Authorization: Bearer <token>` (actions/metrics.py) |
+| PROMETHEUS_MULTIPROC_DIR | none; set (prometheus_client reads it too) when several Sanic workers share a port, so /metrics adds up all of them |
 
 Where GOV.UK Pay sends the resident's browser after the card page (success, decline or "Cancel payment"):
 - On the web chat, back to the page they were chatting on (the message's `page_url`), when its origin is one of
@@ -104,6 +106,7 @@ _SECRET_FIELDS = frozenset({"open311_api_key", "pay_api_key", "notify_api_key", 
 ASSISTANT_ENVS = ("local", "production")
 
 _SECRET_FIELDS |= {"actions_database_url"}  # a database URL may hold a password
+_SECRET_FIELDS |= {"metrics_token"}
 
 
 @dataclass(frozen=True)
@@ -169,6 +172,8 @@ class Settings:
     outbox_most_retry_seconds: float = DEFAULT_OUTBOX_MOST_RETRY_SECONDS
     action_server_secret: Optional[str] = None
     assistant_env: str = "local"
+    metrics_token: Optional[str] = None  # actions/metrics.py
+    metrics_multiprocess: bool = False
 
     @property
     def production(self) -> bool:
@@ -227,6 +232,8 @@ class Settings:
             ),
             action_server_secret=get("ACTION_SERVER_SECRET"),
             assistant_env=_assistant_env(get("ASSISTANT_ENV")),
+            metrics_token=get("METRICS_TOKEN"),
+            metrics_multiprocess=get("PROMETHEUS_MULTIPROC_DIR") is not None,
         )
 
     def __repr__(self) -> str:  # never print an API key

@@ -9,7 +9,7 @@ from typing import Optional, Union
 
 from flask import Flask, g, request
 
-from . import council, errors, notify, open311, pay, seed, views
+from . import council, errors, metrics, notify, open311, pay, seed, views
 from .clock import Clock
 from .context import EXTENSION, Sandbox
 from .db import Database, default_database_url
@@ -46,6 +46,7 @@ def create_app(database_url: Optional[str] = None, now: Optional[Union[str, date
     app.register_blueprint(views.blueprint)
     app.register_blueprint(open311.blueprint)
     _log_requests(app)
+    metrics.register(app)  # GET /metrics: requests and time per API (council_sandbox/metrics.py)
     return app
 
 

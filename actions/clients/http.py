@@ -27,6 +27,7 @@ import requests
 import urllib3.exceptions
 from requests.adapters import HTTPAdapter
 
+from ..metrics import timed_council_call
 from .errors import CouncilServiceError, NotFound, Rejected, ServiceUnavailable
 
 logger = logging.getLogger("actions.clients")
@@ -123,6 +124,7 @@ class ServiceClient:
         """POST a form (application/x-www-form-urlencoded), once, never retried; the decoded JSON."""
         return self._request("POST", template, path, data=data, attempts=1)
 
+    @timed_council_call  # latency and errors per council API, for operations (actions/metrics.py)
     def _request(
         self,
         method: str,

@@ -43,6 +43,7 @@ import requests
 from notifications_python_client.errors import HTTPError, InvalidResponse
 from notifications_python_client.notifications import NotificationsAPIClient
 
+from ..metrics import timed_council_call
 from ..settings import NotifyTemplates
 from .errors import CouncilServiceError, Misconfigured, NotFound, Rejected, ServiceUnavailable
 from .http import RETRY_PAUSE_SECONDS, _may_have_been_sent, _root_cause
@@ -220,6 +221,7 @@ class NotifyClient:
                 self._made.append(api)
         return api
 
+    @timed_council_call  # latency and errors per council API, for operations (actions/metrics.py)
     def _call(self, method: str, template: str, send: Callable[[NotificationsAPIClient], Any]) -> Any:
         what = f"{method} {template}"
         posted = method != "GET"
