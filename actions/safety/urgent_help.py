@@ -1,73 +1,67 @@
-"""Urgent help: emergency and support contacts first, chosen for what the resident said, then a person."""
+"""Urgent help: a kind, short first reply with the 999 line first when a life may be at risk, then the help that
+fits what the resident said; any journey is put aside, and the conversation stays supportive (support.py).
+
+Guidance followed (Samaritans, NHS, Women's Aid): acknowledge and thank first, don't lecture, give one clear next
+step, keep it short, and offer a person. The wording avoids formatting so it reads the same in the web chat, over
+REST and, later, on the phone.
+"""
 from __future__ import annotations
 
-import re
-from typing import Dict, List, Optional, Text
+from typing import List, Optional, Sequence, Text
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-import councils
+from council_nlu.urgent_screen import KIND_ENTITY, screen
 
 from ..common.journey_slots import end_form
 from ..common.tracker_text import latest_text
-from ..common.wording import contact_routes
+from .help_lines import emergency_line, main_lines, may_be_danger_to_life, ordered
 
-# What the resident's words suggest, checked in this order; several can apply.
-_SIGNS = {
-    "suicide": r"suicid|kill (my|him|her)self|end (it|my life)|self.?harm|harm(ing)? myself|don'?t want to (live|be here)|overdose",
-    "abuse": r"abus|hits? me|hurt(s|ing)? me|beat(s|ing)? me|violent|partner|husband|wife|boyfriend|girlfriend|scared of|afraid of|controlling",
-    "homeless": r"homeless|nowhere to (sleep|stay|live|go)|evict|kicked (me )?out|sleep(ing)? rough|on the street|thrown out|locked out",
-    "child": r"\bchild|\bkid|\bbaby|\bson\b|\bdaughter|teenager",
-    "adult": r"elderly|\bmum\b|\bdad\b|neighbour|vulnerable|dementia|disabled",
+SUPPORT_MODE = "support_mode"
+SUPPORT_KINDS = "support_kinds"
+
+OPENINGS = {
+    "danger": "I'm sorry you're in this situation. Your safety comes first.",
+    "gas": "I'm sorry, that's frightening. Please get everyone out of the building first.",
+    "suicide": "I'm really sorry you're feeling like this, and thank you for telling me.",
+    "self_harm": "I'm really sorry you're going through this, and thank you for telling me.",
+    "abuse": "I'm so sorry this is happening. It's not your fault, and you're not alone.",
+    "child": "Thank you for speaking up. You're right to take this seriously.",
+    "adult": "Thank you for speaking up. You're right to take this seriously.",
+    "homeless": "I'm sorry you're facing this. There is help, including tonight.",
+    "debt": "I'm sorry things are so hard. You don't have to sort this out on your own.",
+    "distress": "I'm sorry you're feeling like this. You don't have to face it on your own.",
+    "unclear": "I'm sorry you're going through this. Thank you for telling me.",
 }
+CLOSING = "I'm here if you want to keep talking, or ask me for more help or how to reach a person."
+PUT_ASIDE = "I've put aside what we were doing, and nothing has been sent."
 
 
-def signs(text: Text) -> List[Text]:
-    lowered = text.lower()
-    return [sign for sign, pattern in _SIGNS.items() if re.search(pattern, lowered)]
+def kinds_in_message(tracker: Tracker) -> List[Text]:
+    """The kinds the screen named for the latest message; if the classifier alone chose urgent help, the screen is
+    asked again here (a phrase list newer than the model), and "unclear" when it still finds nothing."""
+    entities = tracker.latest_message.get("entities") or []
+    kinds = [e.get("value") for e in entities if e.get("entity") == KIND_ENTITY and isinstance(e.get("value"), str)]
+    if not kinds:
+        kinds = list(screen(latest_text(tracker)).kinds)
+    return ordered(kinds)
 
 
-def _line(helpline: Dict) -> Text:
-    return f"- **{helpline['name']}**: {helpline['number']}. {helpline['how']} ({helpline['when']})"
+def remembered_kinds(tracker: Tracker) -> List[Text]:
+    value = tracker.get_slot(SUPPORT_KINDS)
+    return [k for k in value if isinstance(k, str)] if isinstance(value, list) else []
 
 
-def urgent_message(text: Text, council_id: Optional[Text]) -> Text:
-    national = councils.national()
-    lines = {h["id"]: h for h in national["helplines"]}
-    found = signs(text)
-    parts = [f"**If you or someone else is in danger now, call 999.** {national['emergency']['how']}"]
-    chosen: List[Text] = []
-    if "suicide" in found:
-        chosen += ["samaritans", "shout", "nhs_111_mental_health"]
-    if "abuse" in found:
-        chosen += ["domestic_abuse"]
-    help_lines = [_line(lines[i]) for i in chosen if i in lines]
-    if "homeless" in found or not found:
-        ids = [council_id] if council_id in councils.COUNCIL_IDS else list(councils.COUNCIL_IDS)
-        for cid in ids:
-            council = councils.load_council(cid)
-            team = council["urgent_help"]["housing_options"]
-            help_lines.append(
-                f"- **{council['name']} housing options** (if you are homeless or about to be): {team['phone']} "
-                f"({team['hours']}); out of hours {team['out_of_hours_phone']}."
-            )
-        if "shelter" in lines:
-            help_lines.append(_line(lines["shelter"]))
-    if "child" in found or "adult" in found:
-        county = councils.county()
-        care = county["children_social_care"] if "child" in found else county["adult_social_care"]
-        who = "a child" if "child" in found else "an adult"
-        help_lines.append(
-            f"- **{county['name']}**, if you are worried about {who}: {care['phone']} ({care['hours']}), "
-            f"out of hours {care['out_of_hours']}."
-        )
-    if not found:
-        help_lines += [_line(lines[i]) for i in ("samaritans", "domestic_abuse") if i in lines]
-    parts.append("You can get help straight away from:\n" + "\n".join(help_lines))
-    return "\n\n".join(parts)
+def first_reply(kinds: Sequence[Text], council_id: Optional[Text]) -> Text:
+    kinds = ordered(kinds) or ["unclear"]
+    # When a life may be at risk the 999 line comes first, before anything else, and only once.
+    parts = [emergency_line()] if may_be_danger_to_life(kinds) else []
+    parts.append(OPENINGS.get(kinds[0], OPENINGS["unclear"]))
+    parts.append("\n".join(main_lines(kinds, council_id)))
+    return "\n".join(p for p in parts if p)
 
 
 class ActionUrgentHelp(Action):
@@ -76,11 +70,11 @@ class ActionUrgentHelp(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         council = tracker.get_slot("council")
-        dispatcher.utter_message(text=urgent_message(latest_text(tracker), council))
-        stopped = ""
-        if (tracker.active_loop or {}).get("name"):
-            stopped = " I've stopped what we were doing and nothing has been sent. You can start again whenever you're ready."
-        dispatcher.utter_message(
-            text=f"You can also talk to someone at the council.{stopped}\n{contact_routes(council)}"
-        )
-        return end_form() if stopped else []
+        kinds = kinds_in_message(tracker) or ["unclear"]
+        in_a_journey = bool((tracker.active_loop or {}).get("name"))
+        text = first_reply(kinds, council)
+        closing = f"{PUT_ASIDE} {CLOSING}" if in_a_journey else CLOSING
+        dispatcher.utter_message(text=f"{text}\n{closing}")
+        known = ordered(remembered_kinds(tracker) + [k for k in kinds if k != "unclear"])
+        events: List[EventType] = end_form() if in_a_journey else []
+        return events + [SlotSet(SUPPORT_MODE, True), SlotSet(SUPPORT_KINDS, known or ["unclear"])]

@@ -40,9 +40,10 @@ def test_urgent_help_mid_form_comes_first_and_stops_the_form(conversation):
 
 
 def test_homeless_tonight_gets_housing_help_first(conversation):
+    # Issue 11: no 999 when nothing said puts a life at risk; the housing team and its out of hours route instead.
     conversation.say("I've been kicked out and have nowhere to sleep tonight")
     said = conversation.text()
-    assert "999" in said and "housing options" in said.lower()
+    assert "housing options" in said.lower() and "999" not in said
 
 
 def test_asking_for_a_person_gives_every_route(conversation):
