@@ -46,7 +46,7 @@ logger = logging.getLogger(__name__)
 
 COUNCIL_APIS = ("addresses", "waste", "open311", "council_records", "pay", "notify")
 COUNCIL_API_ERRORS = ("unavailable", "misconfigured", "rejected", "not_found", "other")
-# The client errors (actions/clients/errors.py) by class name, so this module never imports the clients (they import it).
+# The client errors (actions/clients/errors.py) by class name: this module never imports the clients (they import it).
 _ERROR_KINDS = {"ServiceUnavailable": "unavailable", "Misconfigured": "misconfigured", "NotFound": "not_found",
                 "Rejected": "rejected"}
 # A council system answers in well under a second; the clients give up at COUNCIL_API_TIMEOUT_SECONDS (5).

@@ -26,7 +26,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Text, Union
 
-from connectors import card_numbers, commands, limits, log_privacy
+from connectors import card_numbers, commands, limits, log_privacy, metrics
 
 logger = logging.getLogger(__name__)
 
@@ -64,6 +64,8 @@ class Refused:
 
 
 class MessageGuard:
+    channel: Text = "unlabelled"  # the channel's name, for its metrics (set by connectors.metrics.observe_channel)
+
     def __init__(
         self, max_length: int = DEFAULT_MAX_MESSAGE_LENGTH, rate_limits: Optional["limits.RateLimits"] = None
     ) -> None:
@@ -74,6 +76,7 @@ class MessageGuard:
         self.rate_limits = rate_limits if rate_limits is not None else limits.shared_rate_limits()
 
     def refuse(self, code: Text) -> Refused:
+        metrics.guard_refused(self.channel, code)
         return Refused(code, REFUSALS[code].format(limit=self.max_length))
 
     async def admit(
@@ -103,6 +106,7 @@ class MessageGuard:
             screened, removed = card_numbers.CARD_NUMBER_REMOVED, True
         if not removed:
             screened = commands.neutralise_typed_command(screened, history.offered_payloads())
+        metrics.guard_screened(self.channel, removed, screened != text)
         return Admitted(screened, self._stamped(metadata, client_address))
 
     @staticmethod

@@ -14,8 +14,8 @@ refusals are labelled with that name too. The metrics (served by the ops channel
 | council_assistant_message_seconds | channel | histogram: time for Rasa to answer one message (NLU, policies, actions) |
 | council_assistant_guard_refusals_total | channel, reason | messages the guard (connectors/guard.py) did not pass on as written: `empty_message`, `message_too_long`, `too_many_messages` (rate limits) are refused; `card_number` (replaced, the resident is told to use the payment page) and `typed_command` (a `/intent` not offered, read as words) still get an answer |
 
-Who may read them (`connectors.metrics_access.may_read_metrics`): with METRICS_TOKEN set, a request carrying `Authorization: Bearer
-<METRICS_TOKEN>`, from anywhere; without it, only a request made directly from this machine (a loopback peer, and
+Who may read them (connectors/metrics_access.py): with METRICS_TOKEN set, a request carrying `Authorization:
+Bearer <METRICS_TOKEN>`, from anywhere; without it, only a request made directly from this machine (a loopback peer, and
 no proxy header: a request relayed by nginx on the same machine is not "local"). In production, a Rasa server
 listening beyond loopback without METRICS_TOKEN refuses to start (`check_metrics_settings`).
 

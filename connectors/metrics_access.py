@@ -11,7 +11,7 @@ import hmac
 import ipaddress
 from typing import Mapping, Optional, Text
 
-# Headers a proxy adds: a request carrying one came through a proxy, so its loopback peer says nothing about who sent it.
+# Headers a proxy adds: a request carrying one came through a proxy, so its loopback peer says nothing of the sender.
 PROXY_HEADERS = frozenset({"x-forwarded-for", "forwarded", "x-real-ip"})
 REFUSED = "Metrics need the metrics token (or a direct local request)."
 

@@ -15,6 +15,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from . import metrics
 from .guard import DEFAULT_MAX_MESSAGE_LENGTH, NO_ANSWER, Admitted, MessageGuard
 from .production import check_production_settings
 from .limits import request_client_address, trusted_proxies
@@ -43,6 +44,7 @@ class RedactingRestInput(RestInput):
         self.proxies = trusted_proxies()
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        on_new_message = metrics.observe_channel(self, on_new_message)  # messages, latency, refusals (ops)
         webhook = Blueprint(f"custom_webhook_{type(self).__name__}", __name__)
 
         @webhook.route("/", methods=["GET"])

@@ -46,6 +46,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
+from connectors import metrics
 from connectors.guard import DEFAULT_MAX_MESSAGE_LENGTH, NO_ANSWER, Admitted, MessageGuard
 from connectors.production import check_production_settings
 from connectors.limits import client_address, trusted_proxies
@@ -258,6 +259,7 @@ class WebChatInput(InputChannel):
     # -- socket.io ------------------------------------------------------------------------------------------------
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        on_new_message = metrics.observe_channel(self, on_new_message)  # messages, latency, refusals (ops)
         sio = AsyncServer(
             async_mode="sanic",
             cors_allowed_origins=self.origins,  # checked at the handshake; CORS headers for allowed origins only
