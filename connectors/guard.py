@@ -6,8 +6,8 @@ In order:
 2. Refuse an empty or overlong message (`max_length` characters): a 30,000-character message would hold up other
    residents while NLU reads it. A message far over the limit is refused before it is even tidied.
 3. Refuse a message over the rate limits, per conversation and per client address (`limits.RateLimits`, one set
-   for the whole process). A channel whose requests are signed per call (the phone line) passes no address: it
-   is limited per conversation only.
+   for the whole process, or in Redis for every Rasa process). A channel whose requests are signed per call (the
+   phone line) passes no address: it is limited per conversation only.
 4. Remove card numbers, in any spelling, and a card number split over this message and the previous one: then the
    previous message is erased from the stored conversation too (`card_numbers`).
 5. Honour a typed `/intent{...}` only when the bot offered it as a button or it is harmless
@@ -96,7 +96,7 @@ class MessageGuard:
             return self.refuse("empty_message")
         if len(text) > self.max_length:
             return self.refuse("message_too_long")
-        if not self.rate_limits.allow(sender_id, client_address):
+        if not await self.rate_limits.admit(sender_id, client_address):  # in Redis when several Rasa processes run
             logger.info("A message was refused: over the rate limit.")
             return self.refuse("too_many_messages")
         history = await _History.load(agent, sender_id, text)

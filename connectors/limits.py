@@ -5,7 +5,10 @@ A client address is shared by everyone behind it (a council office, a library's 
 NAT), so its limit is far higher: a burst of 1200 and then 20 messages a second, more than one Rasa process answers
 (about 14 a second, BENCHMARKS.md), so the test suite and the benchmarks (twenty conversations at once from
 127.0.0.1) are never limited, while a script opening new conversations to escape the first limit meets the second.
-Both are token buckets kept in this process's memory, shared by every channel in it.
+Both are token buckets shared by every channel: in this process's memory, or, when several Rasa processes serve the
+assistant (WEBCHAT_REDIS_URL or REDIS_URL set, connectors/shared_state.py), in Redis, so a client gets the same
+allowance however nginx spreads its messages. In Redis a client's bucket is named by its opaque key (client_key),
+never its address.
 
 Which address is the client's: the peer's, unless the peer is a trusted proxy; then X-Forwarded-For is read from
 the right, past every trusted proxy, to the first address that isn't one. Entries further left were written by the
@@ -114,18 +117,86 @@ class RateLimits:
                 return False
             return all([limit.take(key) for limit, key in buckets])
 
+    async def admit(self, conversation: Text, client_address: Optional[Text]) -> bool:
+        """`allow`, as the channels call it (the Redis limits answer asynchronously)."""
+        return self.allow(conversation, client_address)
 
-_shared: Optional[RateLimits] = None
+
+# Both buckets at once, atomically for every Rasa process: refused unless each has a token, then one taken from each.
+# KEYS: the buckets. ARGV: each bucket's size and refill per second, in turn. The clock is Redis's own.
+_TAKE_TOKENS = """
+local clock = redis.call('TIME')
+local now = tonumber(clock[1]) + tonumber(clock[2]) / 1000000
+local levels = {}
+for i = 1, #KEYS do
+  local size, rate = tonumber(ARGV[2 * i - 1]), tonumber(ARGV[2 * i])
+  local kept = redis.call('HMGET', KEYS[i], 'tokens', 'at')
+  local tokens, at = tonumber(kept[1]), tonumber(kept[2])
+  if tokens == nil or at == nil then
+    levels[i] = size
+  else
+    levels[i] = math.min(size, tokens + math.max(0, now - at) * rate)
+  end
+  if levels[i] < 1 then return 0 end
+end
+for i = 1, #KEYS do
+  local size, rate = tonumber(ARGV[2 * i - 1]), tonumber(ARGV[2 * i])
+  redis.call('HSET', KEYS[i], 'tokens', tostring(levels[i] - 1), 'at', tostring(now))
+  redis.call('EXPIRE', KEYS[i], math.ceil(size / rate) + 1)
+end
+return 1
+"""
+
+
+class RedisRateLimits:
+    """The same limits as RateLimits, kept in Redis for every Rasa process (a bucket refilled fully is forgotten)."""
+
+    def __init__(self, redis: Any, prefix: Text, conversation: Tuple[int, float], client: Tuple[int, float],
+                 environ: Optional[Mapping[Text, Text]] = None) -> None:
+        self.redis = redis
+        self.prefix = f"{prefix}limit:"
+        self.conversation = (conversation[0], conversation[0] / conversation[1])
+        self.client = (client[0], client[0] / client[1])
+        self.environ = environ
+        self._take = redis.register_script(_TAKE_TOKENS)
+
+    @classmethod
+    def from_environment(cls, environ: Optional[Mapping[Text, Text]] = None) -> "RedisRateLimits":
+        from redis import asyncio as aioredis
+
+        from connectors import shared_state
+
+        environ = os.environ if environ is None else environ
+        return cls(
+            aioredis.Redis.from_url(shared_state.redis_url(environ)), shared_state.key_prefix(environ),
+            parse_limit(environ.get("RATE_LIMIT_CONVERSATION") or DEFAULT_CONVERSATION_LIMIT),
+            parse_limit(environ.get("RATE_LIMIT_CLIENT") or DEFAULT_CLIENT_LIMIT),
+            environ,
+        )
+
+    async def admit(self, conversation: Text, client_address: Optional[Text]) -> bool:
+        keys, args = [f"{self.prefix}conversation:{conversation}"], list(self.conversation)
+        client = client_key(client_address, self.environ)
+        if client:
+            keys.append(f"{self.prefix}client:{client}")
+            args += list(self.client)
+        return bool(await self._take(keys=keys, args=args))
+
+
+_shared: Optional[Union[RateLimits, RedisRateLimits]] = None
 _shared_lock = threading.Lock()
 
 
-def shared_rate_limits() -> RateLimits:
+def shared_rate_limits() -> Union[RateLimits, RedisRateLimits]:
     """This process's limits, from the environment, one set for every channel: a client can't get twice the
-    allowance by using two channels."""
+    allowance by using two channels (nor, with Redis, two Rasa processes)."""
+    from connectors import shared_state
+
     global _shared
     with _shared_lock:
         if _shared is None:
-            _shared = RateLimits.from_environment()
+            shared = shared_state.redis_url() is not None
+            _shared = RedisRateLimits.from_environment() if shared else RateLimits.from_environment()
         return _shared
 
 

@@ -18,9 +18,16 @@ and differs from Rasa's `socketio` channel where that one fails residents:
   `council` also fills the `council` slot while it is empty (see `WebChatInput._fill_council_slot`).
 - `user_uttered` may carry a client `message_id`: a resend of a message already received is acknowledged and not
   processed twice. With a socket.io acknowledgement callback the client learns when its message was handled:
-  `{"status": "ok", "message_id": ...}`, `{"status": "duplicate", ...}` or `{"status": "error", "code": ...}`.
+  `{"status": "ok", "message_id": ...}`, `{"status": "duplicate", ...}` or `{"status": "error", "code": ...}`;
+  with several Rasa processes also `{"status": "in_progress", ...}`: another process is handling that message, so
+  the client sends it again a few seconds later (see `WebChatInput._seen_before`).
 - Its output channel is called `webchat`, so domain responses can have `channel: webchat` variants.
 - Nothing a resident types is logged.
+- Several Rasa processes can serve one web chat (docs/deployment.md): with WEBCHAT_REDIS_URL (or REDIS_URL) set,
+  which conversation each socket is in, the message ids received and the rate limits are kept in Redis
+  (connectors/shared_state.py), and python-socketio's Redis manager carries each answer to the process holding the
+  browser's socket. A message whose process died before finishing it is handled by the process its resend
+  reaches, unless the conversation shows it handled. Without a Redis URL all of it stays in this process's memory.
 
 Settings (credentials.yml, under `connectors.webchat.WebChatInput:`), all optional:
 `allowed_origins` (list, or comma-separated text; the environment variable WEBCHAT_ALLOWED_ORIGINS overrides it;
@@ -35,12 +42,11 @@ import logging
 import os
 import re
 import uuid
-from collections import OrderedDict
 from typing import Any, Awaitable, Callable, Dict, Iterable, List, Optional, Text
 
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from rasa.core.channels.socketio import SocketBlueprint, SocketIOOutput
-from rasa.shared.core.events import SessionStarted, SlotSet, UserUttered
+from rasa.shared.core.events import BotUttered, SessionStarted, SlotSet, UserUttered
 from sanic import Blueprint, Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
@@ -50,6 +56,7 @@ from connectors import metrics
 from connectors.guard import DEFAULT_MAX_MESSAGE_LENGTH, NO_ANSWER, Admitted, MessageGuard
 from connectors.production import check_production_settings
 from connectors.limits import client_address, trusted_proxies
+from connectors.shared_state import DUPLICATE, IN_PROGRESS, ORPHANED, SharedState
 from connectors.webchat_metadata import COUNCIL_KEY, clean_metadata
 
 logger = logging.getLogger(__name__)
@@ -66,8 +73,6 @@ DEFAULT_ALLOWED_ORIGINS = (
     "http://127.0.0.1:*",
 )
 DEFAULT_MAX_PAYLOAD_BYTES = 65536
-# Recently received client message ids, to drop resends; bounded, oldest forgotten first.
-RECENT_MESSAGE_IDS = 50_000
 
 _SESSION_ID = re.compile(r"[0-9a-f]{32}")
 _MESSAGE_ID = re.compile(r"[A-Za-z0-9_-]{8,64}")
@@ -191,6 +196,14 @@ class _WebChatBlueprint(SocketBlueprint):
     def register(self, app: Sanic, options: Dict[Text, Any]) -> None:
         self.ctx.channel.app = app
         super().register(app, options)
+        channel = self.ctx.channel
+
+        @app.listener("after_server_start")
+        async def share_state(_app: Sanic, _loop: Any) -> None:
+            logger.info("Web chat: sessions, message ids and rate limits are kept %s.", channel.state.describe())
+            manager = getattr(channel.sio, "manager", None)
+            if hasattr(manager, "started") and not await manager.started():
+                logger.error("Web chat: not listening to Redis: answers from other processes won't reach browsers.")
 
 
 class WebChatInput(InputChannel):
@@ -246,9 +259,11 @@ class WebChatInput(InputChannel):
         self.proxies = trusted_proxies()
         self.sio: Optional[AsyncServer] = None
         self.app: Optional[Sanic] = None
-        self._sessions: Dict[Text, Optional[Text]] = {}  # socket id -> session id
-        self._clients: Dict[Text, Optional[Text]] = {}  # socket id -> client address (never logged or stored)
-        self._recent: "OrderedDict[tuple, None]" = OrderedDict()  # (session id, client message id)
+        # Which session each socket is in, and the client message ids received: here or in Redis.
+        self.state = SharedState.from_environment()
+        # socket id -> client address: it belongs to the connection, which lives in this process; never logged or
+        # stored (not in Redis either).
+        self._clients: Dict[Text, Optional[Text]] = {}
 
     def get_output_channel(self) -> Optional[OutputChannel]:
         """For the HTTP API's `output_channel=webchat` (e.g. a person's reply pushed into the chat)."""
@@ -262,6 +277,7 @@ class WebChatInput(InputChannel):
         on_new_message = metrics.observe_channel(self, on_new_message)  # messages, latency, refusals (ops)
         sio = AsyncServer(
             async_mode="sanic",
+            client_manager=self.state.client_manager(),  # None: in memory; else answers reach sockets in any process
             cors_allowed_origins=self.origins,  # checked at the handshake; CORS headers for allowed origins only
             cors_credentials=False,
             max_http_buffer_size=self.max_payload_bytes,
@@ -282,15 +298,14 @@ class WebChatInput(InputChannel):
             if origin is not None and not self.origins.allows(origin):  # engineio checks too; belt and braces
                 logger.info("Web chat: refused a connection from an origin that is not allowed.")
                 return False
-            self._sessions[sid] = None
             self._clients[sid] = _client_address(environ, self.proxies)
             logger.debug("Web chat: socket %s connected.", sid)
             return True
 
         @sio.on("disconnect", namespace=namespace)
         async def disconnect(sid: Text) -> None:
-            self._sessions.pop(sid, None)
             self._clients.pop(sid, None)
+            await self.state.sockets.forget(sid)
             logger.debug("Web chat: socket %s disconnected.", sid)
 
         @sio.on("session_request", namespace=namespace)
@@ -298,7 +313,7 @@ class WebChatInput(InputChannel):
             data = args[0] if args and isinstance(args[0], dict) else {}
             session_id = valid_session_id(data.get("session_id")) or uuid.uuid4().hex
             await self._join(sid, session_id)
-            await sio.emit("session_confirm", session_id, room=sid, namespace=namespace)
+            await self._emit_to_socket("session_confirm", session_id, sid)
             return session_id
 
         @sio.on(self.user_message_evt, namespace=namespace)
@@ -309,18 +324,26 @@ class WebChatInput(InputChannel):
 
     async def _join(self, sid: Text, session_id: Text) -> None:
         assert self.sio is not None
-        previous = self._sessions.get(sid)
+        previous = await self.state.sockets.session_of(sid)
         if previous and previous != session_id:
             await _maybe_await(self.sio.leave_room(sid, previous, namespace=self.namespace))
         # The fix for RasaHQ/rasa#13027: await the room entry (a coroutine from python-socketio 5.10 on).
         await _maybe_await(self.sio.enter_room(sid, session_id, namespace=self.namespace))
-        self._sessions[sid] = session_id
+        await self.state.sockets.join(sid, session_id)
         logger.debug("Web chat: socket %s joined its session.", sid)
+
+    async def _emit_to_socket(self, event: Text, data: Any, sid: Text) -> None:
+        """To one socket of this process: with Redis, straight to it rather than round through Redis."""
+        assert self.sio is not None
+        if hasattr(getattr(self.sio, "manager", None), "flush"):
+            await self.sio.emit(event, data, room=sid, namespace=self.namespace, ignore_queue=True)
+        else:
+            await self.sio.emit(event, data, room=sid, namespace=self.namespace)
 
     async def _reject(self, sid: Text, code: Text) -> Dict[Text, Any]:
         assert self.sio is not None
         text = ERRORS[code].format(limit=self.max_message_length)
-        await self.sio.emit(self.error_evt, {"code": code, "message": text}, room=sid, namespace=self.namespace)
+        await self._emit_to_socket(self.error_evt, {"code": code, "message": text}, sid)
         logger.debug("Web chat: rejected an event from socket %s (%s).", sid, code)
         return {"status": "error", "code": code}
 
@@ -341,7 +364,7 @@ class WebChatInput(InputChannel):
         if message_id is not None and not (isinstance(message_id, str) and _MESSAGE_ID.fullmatch(message_id)):
             return await self._reject(sid, "invalid_message_id")
 
-        session_id = self._sessions.get(sid)
+        session_id = await self.state.sockets.session_of(sid)
         if "session_id" in data and data["session_id"] is not None:
             claimed = valid_session_id(data["session_id"])
             if claimed is None:
@@ -355,18 +378,17 @@ class WebChatInput(InputChannel):
             return await self._reject(sid, "no_session")
 
         if message_id is not None:
-            key = (session_id, message_id)
-            if key in self._recent:
-                logger.debug("Web chat: dropped a resent message on socket %s.", sid)
-                return {"status": "duplicate", "message_id": message_id}
-            self._remember(key)
+            seen = await self._seen_before(sid, session_id, message_id)
+            if seen is not None:
+                logger.debug("Web chat: a resent message on socket %s (%s).", sid, seen)
+                return {"status": seen, "message_id": message_id}
 
         decision = await self.guard.admit(
             self._agent(), session_id, text, clean_metadata(data.get(self.metadata_key)), self._clients.get(sid)
         )
         if not isinstance(decision, Admitted):
-            if message_id is not None:
-                self._recent.pop((session_id, message_id), None)  # refused, not handled: a later resend is welcome
+            if message_id is not None:  # refused, not handled: a later resend is welcome
+                await self.state.messages.not_handled(session_id, message_id)
             return await self._reject(sid, decision.code)
         assert self.sio is not None
         output = WebChatOutput(self.sio, self.bot_message_evt, self.namespace)
@@ -379,22 +401,72 @@ class WebChatInput(InputChannel):
             metadata=decision.metadata,
         )
         try:
-            await self._fill_council_slot(message)
-            await on_new_message(message)
-            if not output.sent:
-                await output.send_text_message(session_id, NO_ANSWER)
+            async with self.state.messages.keep_claim(session_id, message_id or ""):
+                await self._fill_council_slot(message)
+                await on_new_message(message)
+                if not output.sent:
+                    await output.send_text_message(session_id, NO_ANSWER)
         except Exception as error:  # never let one message take the connection or the server down
-            if message_id is not None:
-                self._recent.pop((session_id, message_id), None)  # a retry is welcome
+            if message_id is not None:  # a retry is welcome
+                await self.state.messages.not_handled(session_id, message_id)
             logger.error("Web chat: a message could not be handled (%s).", type(error).__name__)
             logger.debug("Web chat: traceback of the failure.", exc_info=True)
             return await self._reject(sid, "server_error")
+        await self._answers_delivered()
+        if message_id is not None:
+            await self.state.messages.handled(session_id, message_id)
         return {"status": "ok", "message_id": message.message_id}
 
-    def _remember(self, key: tuple) -> None:
-        self._recent[key] = None
-        while len(self._recent) > RECENT_MESSAGE_IDS:
-            self._recent.popitem(last=False)
+    async def _seen_before(self, sid: Text, session_id: Text, message_id: Text) -> Optional[Text]:
+        """None if this process should handle the message now; else the acknowledgement's status:
+
+        - `duplicate`: handled already (or being handled in this process: its answers go to every tab);
+        - `in_progress`: another Rasa process is handling it; the widget asks again in a few seconds, by when it is
+          handled (duplicate) or that process has died and its lease run out (below).
+        A message whose process died before finishing it (its lease ran out) is handled here, unless the stored
+        conversation has it: then that process got as far as saving it, and its answers, which the resident may not
+        have seen, are sent again to this socket.
+        """
+        seen = await self.state.messages.receive(session_id, message_id)
+        if seen in (DUPLICATE, IN_PROGRESS):
+            return seen
+        if seen == ORPHANED:
+            answers = await self._answers_to(session_id, message_id)
+            if answers is not None:
+                await self.state.messages.handled(session_id, message_id)
+                assert self.sio is not None
+                output = WebChatOutput(self.sio, self.bot_message_evt, self.namespace)
+                for answer in answers:
+                    await output.send_response(sid, answer)
+                await self._answers_delivered()
+                return DUPLICATE
+            if not await self.state.messages.take_over(session_id, message_id):
+                return IN_PROGRESS  # another process took it over first
+        return None
+
+    async def _answers_to(self, session_id: Text, message_id: Text) -> Optional[List[Dict[Text, Any]]]:
+        """The stored answers to the conversation's message with this id (Rasa keeps the id on the user event), or
+        None when the conversation doesn't have it."""
+        agent = self._agent()
+        tracker = await agent.tracker_store.retrieve(session_id) if agent is not None else None
+        events = list(tracker.events) if tracker is not None else []
+        for index, event in enumerate(events):
+            if isinstance(event, UserUttered) and event.message_id == message_id:
+                answers = []
+                for later in events[index + 1:]:
+                    if isinstance(later, UserUttered):
+                        break
+                    if isinstance(later, BotUttered):
+                        answers.append({"text": later.text, **{k: v for k, v in (later.data or {}).items() if v}})
+                return answers
+        return None
+
+    async def _answers_delivered(self) -> None:
+        """With Redis, answers go round through it to the socket's process; the acknowledgement goes straight back.
+        Wait for the answers first, so a client that has its acknowledgement has its answers too."""
+        manager = getattr(self.sio, "manager", None)
+        if hasattr(manager, "flush") and not await manager.flush():
+            logger.warning("Web chat: answers were slow to come back through Redis.")
 
     # -- the council the website belongs to ----------------------------------------------------------------------
 

@@ -136,11 +136,12 @@ def tracker_store_config(database: Path) -> str:
 
 def start_rasa_server(
     model: Path, action_url: str, logs: Path, endpoints_extra: str = "", credentials: Optional[Path] = None,
-    extra_env: Optional[Dict[str, str]] = None,
+    extra_env: Optional[Dict[str, str]] = None, port: Optional[int] = None,
 ) -> subprocess.Popen:
     """`credentials`: a credentials file instead of the project's credentials.yml (e.g. to enable a channel).
-    `extra_env`: environment variables for this server only (e.g. tight rate limits)."""
-    port = free_port()
+    `extra_env`: environment variables for this server only (e.g. tight rate limits). `port`: a fixed port (e.g. one
+    a proxy already points at)."""
+    port = port or free_port()
     log = logs / f"rasa-{port}.log"
     endpoints = logs / f"endpoints-{port}.yml"
     tracker_db = logs / f"tracker-{port}.db"  # unless endpoints_extra names another store
@@ -160,10 +161,14 @@ def start_rasa_server(
     process.url = f"http://127.0.0.1:{port}"  # type: ignore[attr-defined]
     process.log = log  # type: ignore[attr-defined]
     process.tracker_db = tracker_db  # type: ignore[attr-defined]
-    wait_until_up(
-        f"{process.url}/status?token={RASA_API_TOKEN}", process, log, 240,  # type: ignore[attr-defined]
-        ready=lambda answer: bool(answer.json().get("model_file")),
-    )
+    try:
+        wait_until_up(
+            f"{process.url}/status?token={RASA_API_TOKEN}", process, log, 240,  # type: ignore[attr-defined]
+            ready=lambda answer: bool(answer.json().get("model_file")),
+        )
+    except BaseException:
+        stop(process)  # never left running, loading a model, after the test that wanted it has failed
+        raise
     return process
 
 

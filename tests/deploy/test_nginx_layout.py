@@ -26,6 +26,7 @@ pytestmark = pytest.mark.skipif(
     NGINX is None, reason="nginx is not installed: ./scripts/install_nginx.sh installs Debian's nginx"
 )
 LOCATIONS = ROOT / "deploy" / "nginx" / "council-assistant-locations.conf"
+UPSTREAM = ROOT / "deploy" / "nginx" / "council-assistant-upstream.conf"
 
 
 def nginx_config(prefix: Path, port: int, upstream_port: int) -> str:
@@ -229,6 +230,7 @@ def test_the_production_site_file_is_valid_nginx(tmp_path):
                     "/CN=chat.example.gov.uk", "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True)
     site = (ROOT / "deploy" / "nginx" / "council-assistant.conf").read_text()
     for installed, here in (("/etc/nginx/snippets/council-assistant-locations.conf", str(LOCATIONS)),
+                            ("/etc/nginx/snippets/council-assistant-upstream.conf", str(UPSTREAM)),
                             ("/etc/ssl/certs/chat.example.gov.uk.pem", str(cert)),
                             ("/etc/ssl/private/chat.example.gov.uk.key", str(key)),
                             ("/var/log/nginx/", f"{tmp_path}/")):
