@@ -136,11 +136,11 @@ def tracker_store_config(database: Path) -> str:
 
 def start_rasa_server(
     model: Path, action_url: str, logs: Path, endpoints_extra: str = "", credentials: Optional[Path] = None,
-    extra_env: Optional[Dict[str, str]] = None, port: Optional[int] = None,
+    extra_env: Optional[Dict[str, str]] = None, port: Optional[int] = None, seconds: float = 240,
 ) -> subprocess.Popen:
     """`credentials`: a credentials file instead of the project's credentials.yml (e.g. to enable a channel).
     `extra_env`: environment variables for this server only (e.g. tight rate limits). `port`: a fixed port (e.g. one
-    a proxy already points at)."""
+    a proxy already points at). `seconds`: how long it may take to load the model."""
     port = port or free_port()
     log = logs / f"rasa-{port}.log"
     endpoints = logs / f"endpoints-{port}.yml"
@@ -163,7 +163,7 @@ def start_rasa_server(
     process.tracker_db = tracker_db  # type: ignore[attr-defined]
     try:
         wait_until_up(
-            f"{process.url}/status?token={RASA_API_TOKEN}", process, log, 240,  # type: ignore[attr-defined]
+            f"{process.url}/status?token={RASA_API_TOKEN}", process, log, seconds,  # type: ignore[attr-defined]
             ready=lambda answer: bool(answer.json().get("model_file")),
         )
     except BaseException:
