@@ -19,6 +19,7 @@ share the machine's cores; rounds alternate (ours, stock, ours, stock...) so a s
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -29,7 +30,7 @@ import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Callable, Dict, List, Tuple
+from typing import Callable, Dict, Iterator, List, Tuple
 
 import requests
 
@@ -43,6 +44,8 @@ STOCK_DIR = ROOT / "var" / "bench" / "stock"
 # loopback, as tests/stack.py's Conversation), so the defaults would not refuse the default load either; a larger
 # `--messages` or `--conversations` must not turn into a measurement of refusals.
 BENCH_LIMITS = {"RATE_LIMIT_CONVERSATION": "100000/60", "RATE_LIMIT_CLIENT": "1000000/60"}
+# Loading a model takes under a minute on an idle machine, several when other work shares the cores.
+STARTUP_SECONDS = 900
 
 # What a resident does: greets, starts a missed-bin report and leaves it, asks their bin day, council tax,
 # reports a pothole and leaves it, says goodbye. The stock bot answers the same words with what it knows.
@@ -86,7 +89,7 @@ def start_stock(model: Path, logs: Path) -> subprocess.Popen:
         cwd=model.parent.parent, stdout=log.open("w"), stderr=subprocess.STDOUT,
     )
     process.url = f"http://127.0.0.1:{port}"  # type: ignore[attr-defined]
-    wait_until_up(f"{process.url}/status", process, log, 240,  # type: ignore[attr-defined]
+    wait_until_up(f"{process.url}/status", process, log, STARTUP_SECONDS,  # type: ignore[attr-defined]
                   ready=lambda answer: bool(answer.json().get("model_file")))
     return process
 
@@ -115,17 +118,21 @@ def load_round(rasa_url: str, conversations: int, messages: int) -> Dict[str, ob
         results = list(pool.map(lambda _: one_conversation(rasa_url, script), range(conversations)))
     seconds = time.perf_counter() - started
     timings = [t for result in results for t in result[0]]
-    return {"seconds": seconds, "timings": timings, "errors": sum(result[1] for result in results)}
+    return {"seconds": seconds, "timings": timings, "errors": sum(result[1] for result in results),
+            "sent": len(script) * (conversations + 1)}
 
 
-def with_ours(model: Path, logs: Path, run: Callable[[str], Dict[str, object]]) -> Dict[str, object]:
+@contextlib.contextmanager
+def ours_stack(model: Path, logs: Path) -> Iterator[Tuple[subprocess.Popen, subprocess.Popen]]:
+    """Our Rasa server and action server (with the sandbox behind them), started fresh and stopped afterwards."""
     sandbox = RestartableSandbox(f"sqlite:///{logs / f'sandbox-{time.monotonic_ns()}.db'}")
     sandbox.start()
     actions = start_action_server(sandbox.url, logs)
     try:
-        rasa = start_rasa_server(model, actions.url, logs, extra_env=BENCH_LIMITS)  # type: ignore[attr-defined]
+        rasa = start_rasa_server(model, actions.url, logs, extra_env=BENCH_LIMITS,  # type: ignore[attr-defined]
+                                 seconds=STARTUP_SECONDS)
         try:
-            return run(rasa.url)  # type: ignore[attr-defined]
+            yield rasa, actions
         finally:
             stop(rasa)
     finally:
@@ -133,12 +140,39 @@ def with_ours(model: Path, logs: Path, run: Callable[[str], Dict[str, object]]) 
         sandbox.stop()
 
 
+def measured(rasa: subprocess.Popen, run: Callable[[str], Dict[str, object]]) -> Dict[str, object]:
+    """A round's results, with the Rasa server's memory after it and its CPU time per message sent (warm-up too)."""
+    cpu_before = cpu_seconds(rasa.pid)
+    result = run(rasa.url)  # type: ignore[attr-defined]
+    cpu_ms = (cpu_seconds(rasa.pid) - cpu_before) * 1000 / result["sent"]  # type: ignore[operator]
+    return {**result, "memory": rss_mb(rasa.pid), "cpu_ms_per_message": round(cpu_ms, 1)}
+
+
+def with_ours(model: Path, logs: Path, run: Callable[[str], Dict[str, object]]) -> Dict[str, object]:
+    with ours_stack(model, logs) as (rasa, _):
+        return measured(rasa, run)
+
+
 def with_stock(model: Path, logs: Path, run: Callable[[str], Dict[str, object]]) -> Dict[str, object]:
     rasa = start_stock(model, logs)
     try:
-        return run(rasa.url)  # type: ignore[attr-defined]
+        return measured(rasa, run)
     finally:
         stop(rasa)
+
+
+def rss_mb(pid: int) -> Dict[str, float]:
+    """A server's resident memory now and at its peak (VmHWM), in MB."""
+    status = Path(f"/proc/{pid}/status").read_text()
+    values = {line.split(":")[0]: int(line.split()[1]) for line in status.splitlines()
+              if line.startswith(("VmRSS", "VmHWM"))}
+    return {"rss": round(values["VmRSS"] / 1024), "peak": round(values["VmHWM"] / 1024)}
+
+
+def cpu_seconds(pid: int) -> float:
+    """A process's CPU time so far (user and system), from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def summary(rounds: List[Dict[str, object]]) -> Dict[str, float]:
@@ -151,6 +185,8 @@ def summary(rounds: List[Dict[str, object]]) -> Dict[str, float]:
         "median": statistics.median(timings),
         "p95": timings[int(0.95 * (len(timings) - 1))],
         "rounds_per_second": [round(len(r["timings"]) / r["seconds"], 2) for r in rounds],  # type: ignore[arg-type]
+        "rss_mb_peak": max(r["memory"]["peak"] for r in rounds),  # type: ignore[index]
+        "rasa_cpu_ms_per_message": [r["cpu_ms_per_message"] for r in rounds],
     }
 
 
@@ -170,7 +206,9 @@ def main() -> None:
         for number in range(args.rounds):
             for name, serve, model in (("ours", with_ours, ours_model), ("stock", with_stock, stock_model)):
                 rounds[name].append(serve(model, logs, load))
-                print(f"round {number + 1}, {name}: {rounds[name][-1]['seconds']:.1f} s", flush=True)
+                print(f"round {number + 1}, {name}: {rounds[name][-1]['seconds']:.1f} s, "
+                      f"{len(rounds[name][-1]['timings']) / rounds[name][-1]['seconds']:.1f} messages/s, "
+                      f"load average {os.getloadavg()[0]:.1f}", flush=True)
     ours, stock = summary(rounds["ours"]), summary(rounds["stock"])
     print(json.dumps({"ours": ours, "stock": stock}, indent=2))
     total = args.conversations * args.messages * args.rounds
@@ -182,6 +220,9 @@ def main() -> None:
     for key, label in (("median", "median latency"), ("p95", "95th percentile latency")):
         print(f"| {label} | {ours[key]:.0f} ms | {stock[key]:.0f} ms | {ours[key] / stock[key]:.2f} |")
     print(f"| messages not answered | {ours['errors']} | {stock['errors']} | |")
+    print(f"| Rasa server CPU time per message, by round | {ours['rasa_cpu_ms_per_message']} ms | "
+          f"{stock['rasa_cpu_ms_per_message']} ms | |")
+    print(f"| Rasa server memory (RSS), peak | {ours['rss_mb_peak']} MB | {stock['rss_mb_peak']} MB | |")
     print(f"\nMachine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
 
 
