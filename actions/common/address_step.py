@@ -1,24 +1,35 @@
 """Finding the resident's address: a postcode, then one address from the buttons (or typed, like "number 12")."""
 from __future__ import annotations
 
-import re
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+import councils
 from councils import postcodes
 
 from ..clients import CouncilServiceError, InvalidPostcode, address_client
+from . import understanding
 from .echo import echoed
 from .journey_form import skip_empty, stop_journey
+from .second_tries import ask, asked_again, misfits, not_understood
 from .services import call
 from .tracker_text import is_answer, latest_entity, latest_text
 
 NOT_LISTED = "not_listed"
 NEARBY = "nearby"  # a problem near the postcode but not at an address (an alley, a park)
 FIND_YOUR_COUNCIL = "https://www.gov.uk/find-local-council"
+MOST_ADDRESS_BUTTONS = 12  # more than this on a street: ask the house number first
+STREET_EXAMPLE = "like “14 Station Road, Bamber Bridge”"
+ADDRESS_REASONS = {
+    "relative": "I can't tell which house that is from here. Please tell me your own house number or name.",
+    "which_flat": "There are flats at that number. Which flat is it? For example, “flat 2”.",
+    "several": "More than one address here matches that. Please add the street, or choose from the list.",
+    "not_found": "I can't find that house number in the list.",
+    "no_number": "I couldn't match that to one address. Please tell me the house number or name.",
+}
 
 
 class AddressStep:
@@ -46,11 +57,22 @@ class AddressStep:
         try:
             result = await call(address_client().lookup_postcode, typed)
         except InvalidPostcode:
-            shown = echoed(typed, limit=40)
-            dispatcher.utter_message(
-                text=f"Sorry, “{shown}” isn't a postcode I recognise. A postcode looks like PR7 1DP or PR25 2AX."
+            try:
+                by_street = await self._find_by_street(dispatcher, tracker)
+            except CouncilServiceError as error:
+                return {"postcode": None, **stop_journey(dispatcher, error.resident_message, tracker.get_slot("council"))}
+            if by_street is not None:
+                return by_street
+            if understanding.says_no_postcode(typed):
+                first = f"No problem. What's your house number, street and town? For example, {STREET_EXAMPLE[5:]}."
+            else:
+                first = (f"Sorry, “{echoed(typed, limit=40)}” isn't a postcode I recognise. A postcode looks like "
+                         "PR7 1DP or PR25 2AX.")
+            return not_understood(
+                dispatcher, tracker, "postcode", first,
+                "What's the postcode? It's on your council tax bill and most letters, like PR7 1DP. If you don't "
+                f"know it, tell me your house number, street and town, {STREET_EXAMPLE}.",
             )
-            return {"postcode": None}
         except CouncilServiceError as error:
             return {"postcode": None, **stop_journey(dispatcher, error.resident_message, tracker.get_slot("council"))}
         if not result.in_area:
@@ -65,9 +87,7 @@ class AddressStep:
                 text=f"I couldn't find any addresses at {result.postcode}. Please check it and tell me again."
             )
             return {"postcode": None}
-        candidates = [
-            {"uprn": a.uprn, "address": a.address, "house": a.house, "council": a.council} for a in result.addresses
-        ]
+        candidates = [_candidate(a) for a in result.addresses]
         chosen: Dict[Text, Any] = {"uprn": None, "address": None}
         if len(candidates) == 1 and not self.allow_nearby:
             chosen = self._choose(candidates[0])
@@ -98,23 +118,86 @@ class AddressStep:
         typed = str(value or "").strip()
         if typed == NOT_LISTED:
             dispatcher.utter_message(
-                text="Sorry about that. Please check the postcode, or try a neighbour's postcode."
+                text=f"Sorry about that. Please check the postcode, or tell me your house number and street instead, "
+                f"{STREET_EXAMPLE}."
             )
             return {"uprn": None, "postcode": None, "address_candidates": None}
         if typed == NEARBY and self.allow_nearby:
             return {"uprn": NEARBY, "address": f"Near {tracker.get_slot('postcode')}"}
-        match = next((c for c in candidates if c["uprn"] == typed), None) or match_address(typed, candidates)
+        match = next((c for c in candidates if c["uprn"] == typed), None)
         if match is None:
-            dispatcher.utter_message(
-                text="I couldn't match that to one address. Please choose one from the list, "
-                "or tell me the house number or name."
-            )
-            return {"uprn": None}
+            reading = understanding.choose_address(typed, candidates)
+            match = reading.chosen
+            if match is None:
+                return not_understood(
+                    dispatcher, tracker, "uprn", ADDRESS_REASONS.get(reading.why or "", ADDRESS_REASONS["no_number"]),
+                    "Please choose your address from the buttons, or type just the house number, like “14”, "
+                    "or the house name. If it isn't there, choose “My address isn't listed”.",
+                )
         return {**self._choose(match), **await self.after_address_chosen(match, dispatcher, tracker)}
 
     @staticmethod
     def _choose(candidate: Dict[Text, Any]) -> Dict[Text, Any]:
-        return {"uprn": candidate["uprn"], "address": candidate["address"], "council": candidate.get("council")}
+        chosen = {"uprn": candidate["uprn"], "address": candidate["address"], "council": candidate.get("council")}
+        if candidate.get("postcode"):  # found by street: the postcode slot held the street until now
+            chosen["postcode"] = candidate["postcode"]
+        return chosen
+
+    async def _find_by_street(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker
+    ) -> Optional[Dict[Text, Any]]:
+        """A resident without a postcode: "I don't know my postcode, I live on Duddle Lane", then maybe the house
+        number or the town in the next message. The addresses on that street to choose from; None if no street was
+        said in the messages answering this question."""
+        texts = answers_to(tracker, "postcode")
+        said = next((found for found in (understanding.street_in(t, _towns()) for t in texts) if found), None)
+        if said is None:
+            return None
+        whole = await call(address_client().search_street, said.street)
+        if not whole.towns:
+            return not_understood(
+                dispatcher, tracker, "postcode",
+                f"Sorry, I can't find a street called {echoed(said.street, limit=40)} in Chorley or South Ribble. "
+                "Please check the spelling, or tell me the postcode.",
+                f"What's the postcode, or your house number, street and town? For example, {STREET_EXAMPLE[5:]}.",
+            )
+        town = next((t for text in texts for t in whole.towns if t.lower() in text.lower()), None)
+        if town is None and len(whole.towns) == 1:
+            town = whole.towns[0]
+        if town is None:
+            dispatcher.utter_message(
+                text=f"There's a {whole.street} in {_listing(whole.towns)}. Which town is yours?")
+            return {"postcode": None}
+        house = next((h for h in (understanding.street_in(t, _towns()) for t in texts) if h and h.house), None)
+        number = house.house if house else next(
+            (n for n in (_house_alone(t) for t in texts) if n), None)
+        found = await call(address_client().search_street, whole.street, town, number)
+        if not found.addresses and number:
+            everyone = await call(address_client().search_street, whole.street, town)
+            missing = f"I can't find number {echoed(number, limit=20)} on {whole.street}, {town}."
+            if len(everyone.addresses) > MOST_ADDRESS_BUTTONS:
+                return not_understood(
+                    dispatcher, tracker, "postcode", f"{missing} Please check the number, or tell me the postcode.",
+                    f"{missing} What's the postcode? It's on your council tax bill and most letters.",
+                )
+            dispatcher.utter_message(text=f"{missing} Here are the addresses I have there.")
+            found = everyone
+        if len(found.addresses) > MOST_ADDRESS_BUTTONS and not number:
+            dispatcher.utter_message(text=f"I've found {whole.street} in {town}. What's your house number or name?")
+            return {"postcode": None}
+        candidates = [_candidate(a) for a in found.addresses]
+        if len(candidates) == 1:
+            chosen = candidates[0]
+            dispatcher.utter_message(text=f"I've found {chosen['address']}.")
+            return {"postcode": chosen["postcode"], "address_candidates": candidates, **self._choose(chosen),
+                    **await self.after_address_chosen(chosen, dispatcher, tracker)}
+        return {
+            "postcode": f"{whole.street}, {town}",  # what the address question names until one is chosen
+            "address_candidates": candidates[:40],
+            "council": candidates[0]["council"] if candidates else tracker.get_slot("council"),
+            "uprn": None,
+            "address": None,
+        }
 
     async def after_address_chosen(
         self, chosen: Dict[Text, Any], dispatcher: CollectingDispatcher, tracker: Tracker
@@ -125,17 +208,34 @@ class AddressStep:
 
 def match_address(text: Text, candidates: List[Dict[Text, Any]]) -> Optional[Dict[Text, Any]]:
     """Match "12", "number 12", "flat 3" or "12 Market Street" to exactly one address, or None."""
-    wanted = re.sub(r"^(number|no\.?|house)\s+", "", text.lower().strip().strip(".,!"))
-    if not wanted:
-        return None
-    by_house = [c for c in candidates if str(c.get("house", "")).lower() == wanted]
-    if len(by_house) == 1:
-        return by_house[0]
-    starts = [c for c in candidates if re.match(rf"{re.escape(wanted)}\b", c["address"].lower())]
-    if len(starts) == 1:
-        return starts[0]
-    inside = [c for c in candidates if len(wanted) > 3 and wanted in c["address"].lower()]
-    return inside[0] if len(inside) == 1 else None
+    return understanding.choose_address(text, candidates).chosen
+
+
+def _candidate(found: Any) -> Dict[Text, Any]:
+    return {"uprn": found.uprn, "address": found.address, "house": found.house, "council": found.council,
+            "street": found.street, "postcode": found.postcode}
+
+
+def answers_to(tracker: Tracker, slot: Text) -> List[Text]:
+    """The resident's messages since `slot` was first asked (as `misfits` counts them), the latest first."""
+    texts = [str(e.get("text") or "") for e in reversed(tracker.events or []) if e.get("event") == "user"]
+    return texts[: max(1, misfits(tracker, slot))]
+
+
+def _towns() -> List[Text]:
+    return [town for council in councils.all_councils() for town in council.get("towns", [])]
+
+
+def _house_alone(text: Text) -> Optional[Text]:
+    """"14", "number 14", "it's the old forge": a house said without its street."""
+    flat, number = understanding.address_wanted(text)
+    if flat and number:
+        return f"Flat {flat}, {number}"
+    return number or (f"Flat {flat}" if flat else None)
+
+
+def _listing(names: List[Text]) -> Text:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
 class ActionAskUprn(Action):
@@ -150,8 +250,21 @@ class ActionAskUprn(Action):
         if tracker.active_loop.get("name") == "problem_report_form":
             buttons.append({"title": "Not at an address: near this postcode", "payload": f'/inform{{"uprn":"{NEARBY}"}}'})
         buttons.append({"title": "My address isn't listed", "payload": f'/inform{{"uprn":"{NOT_LISTED}"}}'})
-        dispatcher.utter_message(
-            text=f"Which address at {tracker.get_slot('postcode')}? Choose one, or tell me the house number or name.",
-            buttons=buttons,
-        )
+        place = tracker.get_slot("postcode")
+        where = f"at {place}" if postcodes.normalise(str(place or "")) else f"on {place}"
+        if asked_again(tracker, "uprn"):
+            question = f"Here are the addresses {where} again. Which one is yours?"
+        else:
+            question = f"Which address {where}? Choose one, or tell me the house number or name."
+        dispatcher.utter_message(text=question, buttons=buttons)
         return []
+
+
+class ActionAskPostcode(Action):
+    """The postcode question, unless the last answer already brought a question of its own ("Which town?")."""
+
+    def name(self) -> Text:
+        return "action_ask_postcode"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List:
+        return ask(dispatcher, tracker, "utter_ask_postcode")

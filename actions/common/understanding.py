@@ -56,7 +56,7 @@ _MONTH_SHORT = {m[:3]: i + 1 for i, m in enumerate(_MONTHS)} | {"sept": 9}
 # How often, said to a yes/no question about a regular problem: "every single day" means yes.
 _OFTEN = re.compile(
     r"\b(every (single )?(day|night|week|morning|evening|time)|all the time|constantly|always|daily|nightly|"
-    r"regularly|most days|most nights|again and again|non ?stop|24/7|every other day|loads|all day)\b"
+    r"regularly|most days|most nights|again and again|non ?stop|24/7|every other day|day and night)\b"
 )
 _YES = re.compile(r"^(yes|yeah|yea|yep|yup|aye|y|it is|correct|definitely|of course|sure|certainly|absolutely|"
                   r"too right|it does|they do|afraid so|sadly yes|unfortunately yes)\b")
@@ -68,7 +68,8 @@ _DEFERRAL = re.compile(
     r"(\bdon'?t know\b|\bdunno\b|\bdo not know\b|\bno idea\b|\bnot sure\b|\bcan'?t remember\b|\bcannot remember\b|"
     r"\bcan'?t see\b|\bgo and (look|check|see)\b|\bhave a look\b|\bcome back to (this|it|that)\b|\blater\b|"
     r"\bget back to you\b|\bcheck and\b|\bfind out\b|\bforgot(ten)?\b|\bhaven'?t got\b|\bdon'?t have\b|"
-    r"\bno (reg|registration|number plate|plates?)\b|\bnot got\b|\bunknown\b|\bskip\b|\bpass\b|\bnot known\b)"
+    r"\bno (reg|registration|number plate|plates?)\b|\bnot got\b|\bunknown\b|\bskip\b|\bpass\b|\bnot known\b|"
+    r"\bno clue\b|\bnot a clue\b|\b(haven'?t|have not)( got)? a clue\b|\bnip out\b|\bnot to hand\b)"
 )
 _SKIP_ONLY = re.compile(r"^(skip|no|none|nope|n/?a|nothing|not applicable|no thanks|pass)$")
 
@@ -597,12 +598,12 @@ def registration_in(text: Text) -> Optional[Text]:
     Current, prefix and suffix plates are found inside a sentence; a dateless one ("ABC 123") only when it is the
     whole answer, since "at 10" in a sentence would look like one."""
     upper = (text or "").upper().replace("’", "'")
-    for pattern, shape in ((r"\b([A-Z]{2}[0-9]{2})\s?([A-Z]{3})\b", _CURRENT),
+    for pattern, shape in ((r"\b([A-Z]{2}\s?[0-9]{2})\s?([A-Z]{3})\b", _CURRENT),
                            (r"\b([A-Z][0-9]{1,3})\s?([A-Z]{3})\b", _PREFIX),
                            (r"\b([A-Z]{3})\s?([0-9]{1,3}[A-Z])\b", _SUFFIX)):
-        found = [m for m in re.finditer(pattern, upper) if shape.match(m.group(1) + m.group(2))]
+        found = [m for m in re.finditer(pattern, upper) if shape.match(m.group(1).replace(" ", "") + m.group(2))]
         if len(found) == 1:
-            return f"{found[0].group(1)} {found[0].group(2)}"
+            return f"{found[0].group(1).replace(' ', '')} {found[0].group(2)}"
     left = [w for w in re.findall(r"[A-Z0-9']+", upper) if w.lower() not in _REG_FILLER]
     compact = "".join(left)
     if left and len(compact) <= 8 and _DATELESS.match(compact):

@@ -24,7 +24,9 @@ from connectors.webchat_metadata import site_council
 from councils import postcodes
 
 from ..clients import CouncilServiceError, VerificationFailed, VerificationLocked, council_records_client
+from ..common import understanding
 from ..common.journey_form import skip_empty, stop_journey
+from ..common.second_tries import ask, not_understood
 from ..common.journey_slots import reset_journey
 from ..common.services import call
 from ..common.tracker_text import latest_entity
@@ -108,13 +110,15 @@ class CouncilTaxVerificationStep:
             return {"ct_account": tracker.get_slot("ct_account")}
         if tracker.get_slot("ct_account") is None:
             return {"ct_account": None}  # a failed verification just now, from the postcode's validation
-        number = re.sub(r"[\s\-]", "", str(value))
+        number = understanding.digits_in(str(value), 8) or ""  # "ok found it 3854 5118"
         if not _ACCOUNT.match(number):
-            dispatcher.utter_message(
-                text="A council tax account number has 8 digits, like 3854 5118. You'll find it at the top of "
-                "your council tax bill."
+            return not_understood(
+                dispatcher, tracker, "ct_account",
+                "A council tax account number has 8 digits, like 3854 5118. You'll find it at the top of "
+                "your council tax bill.",
+                "What's the 8-digit number at the top of your council tax bill? You can type it with spaces, "
+                "like 3854 5118.",
             )
-            return {"ct_account": None}
         postcode = tracker.get_slot("postcode")
         if postcode:
             return await self._verify(number, postcode, dispatcher, tracker)
@@ -211,3 +215,13 @@ class ActionStartCouncilTax(Action):
             dispatcher.utter_message(text=lock_message(lock))
             events.append(SlotSet("journey_blocked", True))
         return events
+
+
+class ActionAskCtAccount(Action):
+    """The account number question, unless the last answer's validation already asked it in other words."""
+
+    def name(self) -> Text:
+        return "action_ask_ct_account"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        return ask(dispatcher, tracker, "utter_ask_ct_account")

@@ -5,13 +5,15 @@ from __future__ import annotations
 import re
 from typing import Any, Dict, List, Optional, Text
 
-from rasa_sdk import Tracker
+from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from ..clients import CouncilServiceError, PcnNotFound, council_records_client
 from ..clients.records import PCN_PAID, Contact, PenaltyCharge
+from ..common import understanding
 from ..common.journey_form import skip_empty, stop_journey
+from ..common.second_tries import ask, not_understood
 from ..common.services import call
 from ..common.tracker_text import latest_entity
 from ..payments.money import say_money
@@ -106,12 +108,13 @@ class ValidatePayParkingFineForm(OrderForm):
     async def validate_pcn_number(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
-        number = re.sub(r"[\s\-]", "", str(value)).upper()
+        number = understanding.pcn_in(str(value)) or ""  # "it's ch 4021 3377"
         if not _PCN.match(number):
-            dispatcher.utter_message(
-                text="A PCN number is two letters and eight digits, like CH40213377. It's at the top of the notice."
+            return not_understood(
+                dispatcher, tracker, "pcn_number",
+                "A PCN number is two letters and eight digits, like CH40213377. It's at the top of the notice.",
+                "What are the two letters and eight digits at the top of the notice? For example CH40213377.",
             )
-            return {"pcn_number": None}
         return {"pcn_number": number}
 
     async def extract_pcn_vrm(
@@ -123,10 +126,13 @@ class ValidatePayParkingFineForm(OrderForm):
     async def validate_pcn_vrm(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
-        vrm = re.sub(r"[\s\-]", "", str(value)).upper()
-        if not _VRM.match(vrm):
-            dispatcher.utter_message(text="Please type the vehicle's registration, like PF19 KZW.")
-            return {"pcn_vrm": None}
+        plate = understanding.registration_in(str(value))  # "the reg is pf19 kzw", never "I'll go and look"
+        vrm = re.sub(r"[\s\-]", "", plate or "").upper()
+        if not plate or not _VRM.match(vrm):
+            return not_understood(
+                dispatcher, tracker, "pcn_vrm", "Please type the vehicle's registration, like PF19 KZW.",
+                "What's the registration on the notice? It looks like PF19 KZW. It must match the notice.",
+            )
         try:
             pcn = await penalty_charge(tracker, vrm)
         except OrderStopped as stopped:
@@ -144,3 +150,23 @@ class ValidatePayParkingFineForm(OrderForm):
             f"The amount due is **{say_money(pcn.amount_due)}**. {discount}"
         )
         return {"pcn_vrm": vrm, "council": pcn.council}
+
+
+class ActionAskPcnVrm(Action):
+    """The registration question, unless the last answer's validation already asked it in other words."""
+
+    def name(self) -> Text:
+        return "action_ask_pcn_vrm"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List:
+        return ask(dispatcher, tracker, "utter_ask_pcn_vrm")
+
+
+class ActionAskPcnNumber(Action):
+    """The PCN number question, unless the last answer's validation already asked it in other words."""
+
+    def name(self) -> Text:
+        return "action_ask_pcn_number"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List:
+        return ask(dispatcher, tracker, "utter_ask_pcn_number")

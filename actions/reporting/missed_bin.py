@@ -12,10 +12,12 @@ from rasa_sdk.types import DomainDict
 import councils
 
 from ..clients import CouncilServiceError, waste_client
+from ..common import understanding
 from ..common.address_step import AddressStep
 from ..common.confirmation import ask_to_confirm, ask_what_to_change
 from ..common.journey_form import JourneyForm, skip_empty, stop_journey
 from ..common.journey_slots import reset_journey
+from ..common.second_tries import already_asked, not_understood
 from ..common.services import call
 from ..common.tracker_text import is_answer, latest_entity, latest_text
 from ..common.wording import say_date
@@ -78,11 +80,17 @@ class ValidateMissedBinForm(AddressStep, JourneyForm):
         chosen = named if named in streams else None
         if chosen is None:
             matches = matching_streams(named, property_bins.council or council, property_bins.bins)
+            if not matches:  # "the second one", "the last"
+                picked = understanding.choose(named, [b.name for b in property_bins.bins])
+                matches = [property_bins.bins[picked].stream] if picked is not None else []
             if len(matches) != 1:
                 options = [b for b in property_bins.bins if not matches or b.stream in matches]
                 listing = ", ".join(describe(b) for b in options)
-                dispatcher.utter_message(text=f"Which bin do you mean? At this address there is: {listing}.")
-                return {"bin_stream": None}
+                return not_understood(
+                    dispatcher, tracker, "bin_stream", f"Which bin do you mean? At this address there is: {listing}.",
+                    "Which bin wasn't emptied? You can say its colour, like “the blue one”, or choose below.",
+                    buttons=_bin_buttons(property_bins),
+                )
             chosen = matches[0]
         try:
             check = await call(waste_client().missed_bin_check, uprn, chosen)
@@ -128,13 +136,15 @@ class ActionAskBinStream(Action):
         except CouncilServiceError as error:
             dispatcher.utter_message(text=error.resident_message)
             return []
-        buttons = [
-            {"title": b.name.capitalize(), "payload": f'/inform{{"bin_type":"{b.stream}"}}'}
-            for b in property_bins.bins
-            if b.subscribed
-        ]
-        dispatcher.utter_message(text="Which bin wasn't emptied?", buttons=buttons)
+        if already_asked(tracker):
+            return []  # the answer's validation just asked again
+        dispatcher.utter_message(text="Which bin wasn't emptied?", buttons=_bin_buttons(property_bins))
         return []
+
+
+def _bin_buttons(property_bins: Any) -> List[Dict[Text, Text]]:
+    return [{"title": b.name.capitalize(), "payload": f'/inform{{"bin_type":"{b.stream}"}}'}
+            for b in property_bins.bins if b.subscribed]
 
 
 class ActionAskMissedBinConfirmed(Action):

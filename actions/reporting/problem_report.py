@@ -17,6 +17,7 @@ import councils
 from councils import postcodes
 
 from ..clients import Attribute, CouncilServiceError, ServiceDefinition, open311_client
+from ..common import understanding
 from ..common.address_step import NEARBY, AddressStep
 from ..common.confirmation import ask_to_confirm, ask_what_to_change
 from ..common.council_step import CouncilStep
@@ -24,6 +25,7 @@ from ..common.echo import echoed
 from ..common.intents import PROBLEM_REPORTS
 from ..common.journey_form import JourneyForm, skip_empty, stop_journey
 from ..common.journey_slots import reset_journey
+from ..common.second_tries import already_asked, misfits, not_understood
 from ..common.services import call
 from ..common.tracker_text import is_answer, latest_entity, latest_intent, latest_text
 from ..common.wording import council_buttons
@@ -139,14 +141,19 @@ class ValidateProblemReportForm(CouncilStep, AddressStep, JourneyForm):
         attribute = next_attribute(service, answers)
         if attribute is None:
             return {"attribute_answer": None}
-        answer = interpret(attribute, str(value or ""))
+        text = str(value or "")
+        answer = interpret(attribute, text)
+        if answer is None and not attribute.required and misfits(tracker, "attribute_answer", PROGRESS) >= 2:
+            # An optional detail asked twice: leave it out rather than go round again.
+            dispatcher.utter_message(text="That's fine, I'll leave that out.")
+            answer = ""
         if answer is None:
-            if attribute.values:
-                names = "; ".join(name for _, name in attribute.values)
-                dispatcher.utter_message(text=f"Sorry, please choose one of these: {names}.")
-            else:
-                dispatcher.utter_message(text="Sorry, I didn't get that. Could you say it another way?")
-            return {"attribute_answer": None}
+            first, clearer = _try_again(attribute, text)
+            return not_understood(dispatcher, tracker, "attribute_answer", first, clearer, progress=PROGRESS,
+                                  buttons=_choice_buttons(attribute) if "?" in first + clearer else None)
+        if answer == "" and understanding.kind_of_free_text(attribute.code, attribute.description) \
+                and understanding.is_deferral(text):
+            dispatcher.utter_message(text="No problem, I'll send the report without it.")
         answers[attribute.code] = answer
         # Emptied again so the same slot can carry the answer to the next question.
         return {"report_answers": answers, "attribute_answer": None}
@@ -193,31 +200,63 @@ class ValidateProblemReportForm(CouncilStep, AddressStep, JourneyForm):
         return {"report_confirmed": None, "correcting": True}
 
 
+PROGRESS = ("report_answers",)  # each Open311 question uses the same slot: an answer moves on to the next
+
+
 def interpret(attribute: Attribute, text: Text) -> Optional[Text]:
-    """The resident's words as the attribute's value, or None if they don't fit it."""
+    """The resident's words as the attribute's value, "" for an optional one skipped, or None if they don't fit."""
     said = text.strip().lower().strip(".!")
     if not said:
         return None
     if attribute.values:
+        keys = {str(k).lower(): str(k) for k, _ in attribute.values}
         for key, name in attribute.values:
             if said in (str(key).lower(), name.lower()):
                 return str(key)
-        keys = {str(k).lower(): str(k) for k, _ in attribute.values}
-        if said in YES_WORDS and "yes" in keys:
-            return keys["yes"]
-        if said in NO_WORDS and "no" in keys:
-            return keys["no"]
-        partial = [str(k) for k, name in attribute.values if said in name.lower() or name.lower() in said]
-        if len(partial) == 1:
-            return partial[0]
-        if not attribute.required and said in SKIP_WORDS:
+        if set(keys) == {"yes", "no"}:
+            meant = understanding.yes_or_no(said)
+            if meant is not None:
+                return keys["yes" if meant else "no"]
+        elif not understanding.sounds_often(said):  # "every single day" is not how long, nor which kind
+            chosen = understanding.choose(said, [name for _, name in attribute.values])
+            if chosen is not None:
+                return str(attribute.values[chosen][0])
+        if not attribute.required and (said in SKIP_WORDS or understanding.is_deferral(said)):
             return ""
         return None
-    if not attribute.required and said in SKIP_WORDS:
+    if not attribute.required and (said in SKIP_WORDS or understanding.is_deferral(said)):
         return ""
+    if understanding.kind_of_free_text(attribute.code, attribute.description) == understanding.REGISTRATION:
+        return understanding.registration_in(text)
     if attribute.datatype == "number":
-        return said if re.fullmatch(r"\d+(\.\d+)?", said) else None
+        count = understanding.number_in(said)
+        return str(count) if count is not None else None
+    if understanding.is_deferral(said) or (understanding.looks_like_a_question(said) and len(said) < 60):
+        return None  # a required detail: "I'll have to look" and "why do you need that?" are not it
     return text.strip()[:500]
+
+
+def _try_again(attribute: Attribute, text: Text) -> tuple:
+    """(first, clearer): why the answer didn't fit this question, then the choices another way."""
+    names = [name for _, name in attribute.values]
+    skip = " Or say “skip” if you don't know." if not attribute.required else ""
+    if understanding.kind_of_free_text(attribute.code, attribute.description) == understanding.REGISTRATION:
+        return ("That doesn't look like a registration number. A registration looks like PF19 KZW or A123 BCD."
+                + skip,
+                "What does the number plate say? For example PF19 KZW." + skip)
+    if names and set(n.lower() for n in names) == {"yes", "no"}:
+        return (f"Sorry, I didn't catch that. {attribute.description} Please say yes or no.",
+                f"{attribute.description} Just “yes” or “no” is fine.")
+    if names:
+        listing = "; ".join(names)
+        hint = ("That sounds like how often it happens. " if understanding.sounds_often(text) else "Sorry, ")
+        return (f"{hint}please choose one of these: {listing}.",
+                f"Which is closest: {listing}? You can say “the first one”, for example.")
+    if understanding.is_deferral(text):
+        return ("I need this to send the report. A rough answer is fine.",
+                f"{attribute.description} A rough answer is fine.")
+    return ("Sorry, I didn't get that. Could you say it another way?",
+            f"{attribute.description} A few words are fine.")
 
 
 class ActionStartProblemReport(Action):
@@ -246,14 +285,20 @@ class ActionAskAttributeAnswer(Action):
         attribute = next_attribute(service, tracker.get_slot("report_answers") or {})
         if attribute is None:
             return []
-        buttons = [{"title": name, "payload": f'/inform{{"attribute_value":"{key}"}}'} for key, name in attribute.values]
+        if already_asked(tracker):
+            return []  # the answer's validation just asked it again, in other words
         question = attribute.description
         if not attribute.required:
             question += " (You can say “skip”.)"
-            if attribute.values:
-                buttons.append({"title": "Skip", "payload": '/inform{"attribute_value":"skip"}'})
-        dispatcher.utter_message(text=question, buttons=buttons)
+        dispatcher.utter_message(text=question, buttons=_choice_buttons(attribute))
         return []
+
+
+def _choice_buttons(attribute: Attribute) -> List[Dict[Text, Text]]:
+    buttons = [{"title": name, "payload": f'/inform{{"attribute_value":"{key}"}}'} for key, name in attribute.values]
+    if not attribute.required and attribute.values:
+        buttons.append({"title": "Skip", "payload": '/inform{"attribute_value":"skip"}'})
+    return buttons
 
 
 class ActionAskReportConfirmed(Action):

@@ -1,6 +1,7 @@
 """Ask for a new, replacement, extra or larger bin: address -> which bin -> why -> the charge, if any -> pay."""
 from __future__ import annotations
 
+import re
 from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import Action, Tracker
@@ -10,8 +11,10 @@ from rasa_sdk.types import DomainDict
 
 from ..clients import CouncilServiceError, council_records_client
 from ..clients.records import CANCELLED, EXPIRED, BinKind, Contact, RecordsRejected
+from ..common import understanding
 from ..common.address_step import AddressStep
 from ..common.journey_form import skip_empty, stop_journey
+from ..common.second_tries import already_asked, not_understood
 from ..common.services import call
 from ..common.wording import council_name
 from ..payments.money import say_money
@@ -128,8 +131,15 @@ class ValidateBinRequestForm(AddressStep, OrderForm):
                        or (b.colour and b.colour.lower() in wanted.split())
                        or b.stream in wanted]
         if len(matches) != 1:
-            dispatcher.utter_message(text="Sorry, which bin? Please choose one of the council's bins.")
-            return {"bin_request_stream": None}
+            chosen = understanding.choose(wanted, [_kind_name(b) for b in rules.bins])  # "the second", "blue"
+            matches = [rules.bins[chosen]] if chosen is not None else matches
+        if len(matches) != 1:
+            names = ", ".join(_kind_name(b) for b in rules.bins)
+            return not_understood(
+                dispatcher, tracker, "bin_request_stream", f"Sorry, which bin? The council's bins are: {names}.",
+                f"Which bin do you need: {names}? You can say its colour, like “the blue one”.",
+                buttons=_stream_buttons(rules.bins),
+            )
         return {"bin_request_stream": matches[0].stream}
 
     async def extract_bin_request_type(
@@ -143,12 +153,21 @@ class ValidateBinRequestForm(AddressStep, OrderForm):
     ) -> Dict[Text, Any]:
         text = str(value).strip().lower()
         request = text if text in {v for v, _, _ in REQUEST_TYPES} else None
+        if request is None and _by_place(text):  # "the second option": not "a second bin"
+            placed = understanding.choose(text, [t for _, t, _ in REQUEST_TYPES])
+            request = REQUEST_TYPES[placed][0] if placed is not None else None
         if request is None:
             found = {v for word, v in _TYPE_WORDS.items() if word in text}
             request = found.pop() if len(found) == 1 else None
         if request is None:
-            dispatcher.utter_message(text="Sorry, I didn't catch why you need the bin. Please choose one.")
-            return {"bin_request_type": None}
+            chosen = understanding.choose(text, [title for _, title, _ in REQUEST_TYPES])
+            request = REQUEST_TYPES[chosen][0] if chosen is not None else None
+        if request is None:
+            return not_understood(
+                dispatcher, tracker, "bin_request_type", "Sorry, I didn't catch why you need the bin. Please choose one.",
+                "What do you need the bin for? For example “mine was stolen”, or “we need an extra one”.",
+                buttons=_type_buttons(),
+            )
         try:
             rules = await call(council_records_client().bin_request_rules, tracker.get_slot("council"))
         except CouncilServiceError as error:
@@ -171,12 +190,26 @@ class ActionAskBinRequestStream(Action):
         except CouncilServiceError as error:
             dispatcher.utter_message(text=error.resident_message)
             return []
-        dispatcher.utter_message(
-            text="Which bin do you need?",
-            buttons=[{"title": _kind_name(b).capitalize(), "payload": f'/inform{{"bin_type":"{b.stream}"}}'}
-                     for b in rules.bins],
-        )
+        if already_asked(tracker):
+            return []  # the answer's validation just asked again
+        dispatcher.utter_message(text="Which bin do you need?", buttons=_stream_buttons(rules.bins))
         return []
+
+
+def _by_place(text: Text) -> bool:
+    """"the second option", "3rd", "the last one": a place in the list of buttons."""
+    place = understanding.ordinal_in(text)
+    return place is not None and bool(
+        re.search(r"\b(option|choice|button)\b", text) or re.fullmatch(r"(the )?\w+( one)?", text.strip())
+    ) and not re.search(r"\b(a|another) second\b", text)
+
+
+def _stream_buttons(bins: List[BinKind]) -> List[Dict[Text, Text]]:
+    return [{"title": _kind_name(b).capitalize(), "payload": f'/inform{{"bin_type":"{b.stream}"}}'} for b in bins]
+
+
+def _type_buttons() -> List[Dict[Text, Text]]:
+    return [{"title": title, "payload": f'/inform{{"attribute_value":"{value}"}}'} for value, title, _ in REQUEST_TYPES]
 
 
 class ActionAskBinRequestType(Action):
@@ -184,9 +217,7 @@ class ActionAskBinRequestType(Action):
         return "action_ask_bin_request_type"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        dispatcher.utter_message(
-            text="What do you need it for?",
-            buttons=[{"title": title, "payload": f'/inform{{"attribute_value":"{value}"}}'}
-                     for value, title, _ in REQUEST_TYPES],
-        )
+        if already_asked(tracker):
+            return []  # the answer's validation just asked again
+        dispatcher.utter_message(text="What do you need it for?", buttons=_type_buttons())
         return []

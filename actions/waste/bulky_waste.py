@@ -1,9 +1,9 @@
 """Book a bulky waste collection: address -> what items -> a slot on the round -> contact -> price -> pay."""
 from __future__ import annotations
 
-import re
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import Any, Dict, List, Optional, Text
+from zoneinfo import ZoneInfo
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
@@ -13,8 +13,10 @@ from rasa_sdk.types import DomainDict
 from ..clients import CouncilServiceError, council_records_client
 from ..clients.records import CANCELLED, EXPIRED, Contact, RecordsRejected, SlotFull
 from ..clients.records.errors import TOO_MANY_UNPAID
+from ..common import understanding
 from ..common.address_step import AddressStep
 from ..common.journey_form import skip_empty, stop_journey
+from ..common.second_tries import already_asked, not_understood
 from ..common.services import call
 from ..common.wording import council_name, say_date
 from ..payments.money import say_money
@@ -168,9 +170,38 @@ class ValidateBulkyWasteForm(AddressStep, OrderForm):
         available = slots.available()
         chosen = _match_slot(str(value), available)
         if chosen is None:
-            dispatcher.utter_message(text="Sorry, that isn't one of the days I can offer. Please choose one of them.")
-            return {"bulky_slot": None}
+            offered = [s.date for s in available]
+            return not_understood(
+                dispatcher, tracker, "bulky_slot", _why_not(str(value), offered),
+                f"Which day would you like? The first with space is {say_date(offered[0]) if offered else 'not known'}"
+                ". You can say “the first one”, or choose a day below.",
+                buttons=_day_buttons(available),
+            )
         return {"bulky_slot": chosen}
+
+
+def _why_not(text: Text, offered: List[date]) -> Text:
+    """Why those words gave no offered day: a day not on the round, or a weekday it doesn't collect on."""
+    reading = understanding.choose_date(text, offered, _today(offered))
+    first = f"The first day with space is {say_date(offered[0])}." if offered else ""
+    if reading.understood is not None:
+        return f"Sorry, I can't offer {say_date(reading.understood)}. {first}"
+    if reading.weekday is not None and offered:
+        return (f"Collections here are on {offered[0]:%A}s, so I can't offer a "
+                f"{date(2026, 1, 5 + reading.weekday):%A}. {first}")
+    return "Sorry, that isn't one of the days I can offer. Please choose one of them, or say “the first one”."
+
+
+def _today(offered: List[date]) -> date:
+    """The resident's today, in the UK: "tomorrow" and "the 7th" are counted from it. Days are offered from two
+    working days ahead, so a first day before today means the records keep another clock (the sandbox's, in
+    tests and demos): the day before the first offered day then stands for today."""
+    today = datetime.now(ZoneInfo("Europe/London")).date()
+    return min(today, offered[0] - timedelta(days=1)) if offered else today
+
+
+def _day_buttons(available: List[Any]) -> List[Dict[Text, Text]]:
+    return [{"title": s.date_text, "payload": f'/inform{{"attribute_value":"{s.date.isoformat()}"}}'} for s in available]
 
 
 def _examples(catalogue: Any) -> Text:
@@ -178,24 +209,10 @@ def _examples(catalogue: Any) -> Text:
 
 
 def _match_slot(text: Text, available: List[Any]) -> Optional[Text]:
-    wanted = text.strip().lower()
-    for slot in available:
-        if wanted == slot.date.isoformat():
-            return slot.date.isoformat()
-    words = set(re.findall(r"[a-z]+|\d+", wanted))
-    matches = [
-        s for s in available
-        if words and (words & {str(s.date.day), s.date.strftime("%A").lower()})
-        and (not (words & _MONTHS) or s.date.strftime("%B").lower() in words)
-    ]
-    if len(matches) == 1:
-        return matches[0].date.isoformat()
-    if wanted in ("first", "the first", "earliest", "the earliest", "first one", "soonest") and available:
-        return available[0].date.isoformat()
-    return None
-
-
-_MONTHS = {date(2000, m, 1).strftime("%B").lower() for m in range(1, 13)}
+    """The offered day the words mean ("whichever is soonest", "tuesday 8th", "the second one"), or None."""
+    offered = [s.date for s in available]
+    reading = understanding.choose_date(text, offered, _today(offered))
+    return reading.chosen.isoformat() if reading.chosen else None
 
 
 class ActionAskBulkyItems(Action):
@@ -232,11 +249,10 @@ class ActionAskBulkySlot(Action):
                 buttons=[{"title": "Cancel", "payload": "/cancel"}],
             )
             return []
+        if already_asked(tracker):
+            return []  # the answer's validation just asked again, with the days as buttons
         dispatcher.utter_message(
             text="Which day would you like? These are the days with space on your round:",
-            buttons=[
-                {"title": s.date_text, "payload": f'/inform{{"attribute_value":"{s.date.isoformat()}"}}'}
-                for s in available
-            ],
+            buttons=_day_buttons(available),
         )
         return []

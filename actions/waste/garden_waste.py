@@ -10,8 +10,10 @@ from rasa_sdk.types import DomainDict
 
 from ..clients import CouncilServiceError, council_records_client
 from ..clients.records import ACTIVE, CANCELLED, EXPIRED, AlreadySubscribed, Contact, RecordsRejected
+from ..common import understanding
 from ..common.address_step import AddressStep
 from ..common.journey_form import skip_empty, stop_journey
+from ..common.second_tries import already_asked, not_understood
 from ..common.services import call
 from ..common.wording import council_name
 from ..payments.money import say_money
@@ -113,16 +115,18 @@ class ValidateGardenWasteForm(AddressStep, OrderForm):
     async def validate_garden_bins(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
-        text = str(value).strip().lower()
-        words = {"one": 1, "a": 1, "just one": 1, "two": 2, "three": 3, "four": 4}
-        number = int(text) if text.isdigit() else words.get(text.split(" bin")[0].strip())
+        number = understanding.number_in(str(value))  # "2", "two", "just the one", "a couple of bins"
         try:
             prices = await call(council_records_client().garden_waste_prices, tracker.get_slot("council"))
         except CouncilServiceError as error:
             return stop_journey(dispatcher, error.resident_message, tracker.get_slot("council"))
         if number is None or not 1 <= number <= prices.max_bins:
-            dispatcher.utter_message(text=f"Please choose a number of bins from 1 to {prices.max_bins}.")
-            return {"garden_bins": None}
+            more = f" One address can have up to {prices.max_bins}." if number and number > prices.max_bins else ""
+            return not_understood(
+                dispatcher, tracker, "garden_bins", f"Please choose a number of bins from 1 to {prices.max_bins}.{more}",
+                f"How many garden waste bins would you like, from 1 to {prices.max_bins}? For example, “one bin”.",
+                buttons=_bin_buttons(prices.max_bins),
+            )
         return {"garden_bins": number}
 
     async def validate_uprn(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,  # type: ignore[override]
@@ -170,9 +174,14 @@ class ActionAskGardenBins(Action):
         except CouncilServiceError as error:
             dispatcher.utter_message(text=error.resident_message)
             return []
+        if already_asked(tracker):
+            return []  # the answer's validation just asked again
         dispatcher.utter_message(
             text=f"How many garden waste bins would you like? Each costs {say_money(prices.price_per_bin)} a year.",
-            buttons=[{"title": str(n), "payload": f'/inform{{"attribute_value":"{n}"}}'}
-                     for n in range(1, prices.max_bins + 1)],
+            buttons=_bin_buttons(prices.max_bins),
         )
         return []
+
+
+def _bin_buttons(most: int) -> List[Dict[Text, Text]]:
+    return [{"title": str(n), "payload": f'/inform{{"attribute_value":"{n}"}}'} for n in range(1, most + 1)]

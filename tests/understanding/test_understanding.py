@@ -50,6 +50,7 @@ def test_ordinals(text, position):
     ("just the one", AMOUNTS, 0),
     ("only a couple of bags", AMOUNTS, 0),
     ("car boot full i reckon", AMOUNTS, 1),
+    ("loads of black bags mostly", ["Household bags", "Furniture or mattresses", "Tyres"], 0),
     ("about a van's worth", AMOUNTS, 2),
     ("a lorry load", AMOUNTS, 3),
     ("on the bus shelter", SURFACES, 2),
@@ -251,6 +252,7 @@ def test_pcn_numbers(text, pcn):
     ("it's an old one, ABC 123D", "ABC 123D"),  # suffix
     ("1 A", "1 A"),  # dateless
     ("reg: ABC 1234", "ABC 1234"),  # dateless, three letters and four digits
+    ("the plate says pk 63 fzm", "PK63 FZM"),
 ])
 def test_registrations(text, plate):
     assert u.registration_in(text) == plate
