@@ -41,11 +41,13 @@
     title: "{name} assistant",
     automated: "An automated assistant, not a person. Don't share bank or card details.",
     close: "Close chat",
+    closeShort: "Close",
     human: "Talk to a person",
     humanMessage: "Talk to a person",
     otherWays: "Other ways to contact us: phone {phone} ({phoneHours}) or the",
     contactPage: "contact us page",
     restart: "Restart",
+    more: "More options",
     restarted: "You started a new conversation.",
     save: "Save transcript",
     logLabel: "Conversation with the assistant",
@@ -340,8 +342,10 @@
 
   // -- the widget's DOM, in a shadow root so no style crosses in either direction ---------------------------------
 
-  var otherWays, host, root, launcher, panel, logEl, liveEl, statusEl, typingEl, repliesEl, form, input, sendButton, hintEl;
+  var otherWays, host, root, chatRoot, launcher, panel, logEl, liveEl, statusEl, typingEl, repliesEl, form, input, sendButton, hintEl;
   var PANEL_WIDTH_REM = 24;
+  // Where the chat takes the whole screen: up to 768 CSS pixels wide (phones, and a laptop at 200% zoom) or 480 high.
+  var SMALL_SCREEN = "(max-width: 48em), (max-height: 30em)";
 
   function css() {
     var c = COUNCIL;
@@ -414,23 +418,47 @@
       "  border: 2px solid #0b0c0c; border-radius: 0; background: #fff; color: #0b0c0c; }",
       ".cc-send { flex: none; background: " + c.primary + "; color: #fff; border: 2px solid " + c.primaryDark + "; padding: 0 1rem; font-weight: bold; }",
       ".cc-send:hover { background: " + c.primaryDark + "; }",
-      "@media (max-width: 48em) {",
-      "  .cc-panel { left: 0; right: 0; top: auto; bottom: 4.5rem; width: auto; height: 75vh; min-height: 0;",
-      "    max-height: calc(100vh - 5rem); border-left: 0; border-right: 0; box-shadow: 0 -2px 8px rgba(0,0,0,.25); }",
+      ".cc-close-text, .cc-more { display: none; }",
+      ".cc-more-tools { display: contents; }",
+      // Phones, and any screen at 200% zoom or more: the open chat takes the whole screen, like an app's screen,
+      // so the conversation gets the room. It covers the page, so it is modal there (see fullScreen()).
+      "@media " + SMALL_SCREEN + " {",
+      "  .cc-panel { left: 0; right: 0; top: 0; bottom: auto; width: auto; max-width: none;",
+      // The screen's height without the browser's bars (dvh); the widget narrows it to the part the on-screen
+      // keyboard leaves, from visualViewport, where the browser doesn't (fitToKeyboard).
+      "    height: 100vh; height: 100dvh; min-height: 0; max-height: none; border: 0; box-shadow: none;",
+      "    overscroll-behavior: contain; }",
+      "  .cc-open .cc-launcher { display: none; }",
+      "  .cc-header { padding: max(.375rem, env(safe-area-inset-top)) max(.5rem, env(safe-area-inset-right)) .375rem max(.75rem, env(safe-area-inset-left)); }",
+      "  .cc-titlebar { align-items: center; }",
+      "  .cc-title { font-size: 1.0625rem; padding-top: 0; }",
+      "  .cc-automated { margin-top: .125rem; font-size: .875rem; line-height: 1.3; }",
+      "  .cc-close { display: inline-flex; align-items: center; gap: .375rem; min-height: 2.75rem; padding: 0 .625rem; }",
+      "  .cc-close-text { display: inline; }",
+      "  .cc-tools { padding: .375rem max(.5rem, env(safe-area-inset-right)) .375rem max(.5rem, env(safe-area-inset-left)); gap: .25rem; }",
+      "  .cc-tool { font-size: .875rem; min-height: 2.25rem; padding: .125rem .5rem; }",
+      "  .cc-status { padding-left: max(.75rem, env(safe-area-inset-left)); }",
+      "  .cc-panel > .cc-log { padding: .5rem max(.75rem, env(safe-area-inset-right)) .5rem max(.75rem, env(safe-area-inset-left)); overscroll-behavior: contain; }",
       "  .cc-hint { display: none; }",
-      "  .cc-title { font-size: 1rem; padding-top: .25rem; } .cc-automated { font-size: .875rem; }",
-      "  .cc-tools { padding: .375rem .5rem; gap: .25rem; } .cc-tool { font-size: .875rem; min-height: 2.25rem; padding: .125rem .5rem; }",
-      "  .cc-close { min-height: 2.25rem; min-width: 2.25rem; }",
-      "  .cc-launcher { bottom: .5rem; right: .5rem; max-width: calc(100vw - 1rem); }",
+      "  .cc-form { padding: .375rem max(.75rem, env(safe-area-inset-right)) max(.5rem, env(safe-area-inset-bottom)) max(.75rem, env(safe-area-inset-left)); }",
+      "  .cc-label { font-size: .9375rem; margin-bottom: .125rem; }",
+      // One line that grows as the resident types (where the browser can), instead of two empty lines
+      "  textarea { field-sizing: content; min-height: 2.75rem; max-height: 6.5rem; resize: none; }",
+      "  .cc-launcher { bottom: calc(.5rem + env(safe-area-inset-bottom)); right: calc(.5rem + env(safe-area-inset-right)); max-width: calc(100vw - 1rem); }",
       "}",
+      "@media (max-width: 30em) {",
+      "  .cc-more { display: inline-block; }",
+      "  .cc-tools:not(.cc-tools-open) .cc-more-tools { display: none; }",
+      "}",
+      // Short screens (a phone on its side, or 200% zoom on a laptop): less padding, so the log keeps most of it
       "@media (max-height: 30em) {",
-      "  .cc-panel { top: auto; bottom: 3.75rem; height: 75vh; min-height: 0; max-height: none; }",
-      "  .cc-hint, .cc-automated-more { display: none; }",
-      "  .cc-header { padding-top: .25rem; padding-bottom: .25rem; }",
-      "  .cc-tools { padding: .25rem .5rem; } .cc-tool { min-height: 2rem; font-size: .875rem; }",
-      "  .cc-close { min-height: 2rem; min-width: 2rem; }",
-      "  .cc-launcher { bottom: .5rem; padding: .375rem .75rem; }",
-      "  .cc-form { padding-top: .25rem; padding-bottom: .25rem; } .cc-label { margin-bottom: 0; }",
+      "  .cc-header { padding-top: max(.125rem, env(safe-area-inset-top)); padding-bottom: .25rem; }",
+      "  .cc-automated { margin-top: 0; font-size: .8125rem; }",
+      "  .cc-close { min-height: 2.25rem; }",
+      "  .cc-tools { padding-top: .25rem; padding-bottom: .25rem; } .cc-tool { min-height: 2rem; }",
+      "  .cc-launcher { padding: .375rem .75rem; }",
+      "  .cc-form { padding-top: .25rem; } .cc-label { margin-bottom: 0; }",
+      "  textarea { min-height: 2.5rem; }",
       "}",
       "@media (prefers-reduced-motion: reduce) { *, *::before, *::after { animation: none !important; transition: none !important; scroll-behavior: auto !important; } }",
       "@media (forced-colors: active) { .cc-launcher, .cc-panel, .cc-msg, button { border: 2px solid CanvasText; } }"
@@ -458,15 +486,18 @@
     svg.appendChild(path);
     launcher.appendChild(svg);
     launcher.appendChild(el("span", { text: fill(S.launcher) }));
-    launcher.addEventListener("click", function () { setOpen(!state.open, true); });
+    launcher.addEventListener("click", function (event) { setOpen(!state.open, true, tapped(event)); });
 
     var titleId = "cc-title";
     panel = el("div", {
       id: "cc-panel", className: "cc-panel", role: "dialog", "aria-modal": "false",
-      "aria-labelledby": titleId, "aria-describedby": "cc-automated", hidden: true
+      "aria-labelledby": titleId, "aria-describedby": "cc-automated", hidden: true, tabindex: "-1"
     });
 
-    var close = el("button", { type: "button", className: "cc-close", "aria-label": S.close, title: S.close }, ["\u2715"]);
+    // A word as well as the cross where the chat fills the screen (CSS shows it there): the only way back to the page
+    var close = el("button", { type: "button", className: "cc-close", "aria-label": S.close, title: S.close }, [
+      el("span", { "aria-hidden": "true", text: "\u2715" }), el("span", { className: "cc-close-text", text: S.closeShort })
+    ]);
     close.addEventListener("click", function () { setOpen(false, true); });
     var header = el("div", { className: "cc-header" }, [
       el("div", { className: "cc-titlebar" }, [el("h2", { id: titleId, className: "cc-title", text: fill(S.title) }), close]),
@@ -474,12 +505,24 @@
     ]);
 
     var human = el("button", { type: "button", className: "cc-tool cc-tool-human", text: S.human });
-    human.addEventListener("click", function () { send("/request_human", S.humanMessage); input.focus(); });
+    human.addEventListener("click", function (event) { send("/request_human", S.humanMessage); focusAfterChoice(tapped(event)); });
     var saveButton = el("button", { type: "button", className: "cc-tool", text: S.save });
     saveButton.addEventListener("click", saveTranscript);
     var restartButton = el("button", { type: "button", className: "cc-tool", text: S.restart });
     restartButton.addEventListener("click", restart);
-    var tools = el("div", { className: "cc-tools", role: "group", "aria-label": "Chat options" }, [human, saveButton, restartButton]);
+    // On a narrow phone the two tools used least wait behind "More options", so the toolbar is one row; elsewhere that
+    // button is hidden and the tools show as they are (CSS).
+    var moreButton = el("button", {
+      type: "button", className: "cc-tool cc-more", "aria-expanded": "false", "aria-controls": "cc-more-tools", text: S.more
+    });
+    var tools = el("div", { className: "cc-tools", role: "group", "aria-label": "Chat options" }, [
+      human, moreButton, el("div", { id: "cc-more-tools", className: "cc-more-tools" }, [saveButton, restartButton])
+    ]);
+    moreButton.addEventListener("click", function () {
+      var opening = moreButton.getAttribute("aria-expanded") !== "true";
+      moreButton.setAttribute("aria-expanded", opening ? "true" : "false");
+      tools.className = "cc-tools" + (opening ? " cc-tools-open" : "");
+    });
 
     var other = el("p", { className: "cc-other" }, [fill(S.otherWays) + " "]);
     var contactHref = safeUrl(COUNCIL.contactUrl);
@@ -534,6 +577,8 @@
       if (event.key === "Escape" || event.key === "Esc") {
         event.preventDefault();
         setOpen(false, true);
+      } else if (event.key === "Tab") {
+        keepTabInside(event);
       }
     });
     launcher.addEventListener("keydown", function (event) {
@@ -543,6 +588,7 @@
     wrap.appendChild(launcher);
     wrap.appendChild(panel);
     root.appendChild(wrap);
+    chatRoot = wrap;
     document.body.appendChild(host);
 
     otherWays = other;
@@ -553,6 +599,17 @@
     if (lastEntry && lastEntry.from === "bot" && lastEntry.replies) showReplies(lastEntry.replies);
     state.outbox.forEach(function (m) { markPending(m.id, true); });
     scrollLog();
+    keepLogEndInSight();
+  }
+
+  // When the log gets shorter (the keyboard comes up, a status line appears, the message box grows) a resident who was
+  // reading the newest message still sees it; one who had scrolled back up stays where they were.
+  function keepLogEndInSight() {
+    var atEnd = true;
+    logEl.addEventListener("scroll", function () {
+      atEnd = logEl.scrollHeight - logEl.scrollTop - logEl.clientHeight < 24;
+    });
+    if (window.ResizeObserver) new window.ResizeObserver(function () { if (atEnd) scrollLog(); }).observe(logEl);
   }
 
   // -- keeping the page's focused element visible ---------------------------------------------------------------
@@ -569,7 +626,7 @@
     var launcherSpace = launcher.getBoundingClientRect().height + 24;
     var bottom = launcherSpace;
     var right = 0;
-    if (state.open) {
+    if (state.open && !fullScreen()) {  // a full-screen chat covers the page: no room to make beside it
       var rect = panel.getBoundingClientRect();
       if (rect.width >= window.innerWidth - 2) bottom = window.innerHeight - rect.top + 8;  // bottom sheet
       else right = rect.width;  // side dock
@@ -584,9 +641,21 @@
     return rect.right > cover.left && rect.left < cover.right && rect.bottom > cover.top && rect.top < cover.bottom;
   }
 
+  var pullingFocusBack = false;
+
   function keepFocusVisible(event) {
     var target = event.target;
     if (!target || target === host || !target.getBoundingClientRect) return;
+    if (state.open && fullScreen()) {
+      // Nothing on the page behind a full-screen chat can be seen: focus there goes back to the chat. (The flag keeps
+      // a page's own focus trap and this one from passing focus back and forth for ever.)
+      if (!pullingFocusBack) {
+        pullingFocusBack = true;
+        panel.focus({ preventScroll: true });
+        pullingFocusBack = false;
+      }
+      return;
+    }
     var rect = target.getBoundingClientRect();
     var covers = [launcher.getBoundingClientRect()];
     if (state.open) covers.push(panel.getBoundingClientRect());
@@ -599,18 +668,96 @@
     }
   }
 
+  // -- the whole screen on phones ---------------------------------------------------------------------------------
+  //
+  // On a small screen (SMALL_SCREEN: a phone, or a computer at 200% zoom) the open chat covers the page, so there it is
+  // a modal dialog: the launcher is hidden (the panel's Close button takes its place and gives focus back to it), Tab
+  // goes round inside the panel, and focus can't wander onto the page nobody can see. On a wider screen the panel sits
+  // beside the page as before, not modal.
+
+  var smallScreen = window.matchMedia ? window.matchMedia(SMALL_SCREEN) : null;
+  // A finger, not a mouse: focusing the message box there brings up the on-screen keyboard over half the conversation.
+  var touchScreen = window.matchMedia ? window.matchMedia("(pointer: coarse)") : null;
+
+  function fullScreen() {
+    return !!(smallScreen && smallScreen.matches);
+  }
+
+  // A click from a finger on a full-screen chat (a click from the keyboard has no detail, a tap or a mouse click does)
+  function tapped(event) {
+    return !!(event && event.detail > 0) && fullScreen() && !!(touchScreen && touchScreen.matches);
+  }
+
+  function applyScreenMode() {
+    var modal = fullScreen();
+    panel.setAttribute("aria-modal", modal ? "true" : "false");
+    if (modal) panel.setAttribute("tabindex", "-1");  // so the dialog itself can take focus (focusOnOpen)
+    else panel.removeAttribute("tabindex");
+    chatRoot.className = "cc-root" + (state.open ? " cc-open" : "");
+    fitToKeyboard();
+    layoutPage();
+  }
+
+  // The on-screen keyboard: Safari, and Chrome since version 108, shrink only the visual viewport for it, not the
+  // layout viewport that 100dvh and position: fixed follow, so a full-screen panel would keep its message box under
+  // the keyboard. The panel is fitted to the visual viewport instead. Not while pinch-zoomed (scale above 1): that
+  // is the resident looking closer, and the panel stays the size of the screen.
+  function fitToKeyboard() {
+    var view = window.visualViewport;
+    if (state.open && fullScreen() && view && Math.abs(view.scale - 1) < 0.01) {
+      panel.style.top = Math.max(0, Math.round(view.offsetTop)) + "px";
+      panel.style.height = Math.round(view.height) + "px";
+    } else {
+      panel.style.top = "";
+      panel.style.height = "";
+    }
+  }
+
+  function activeInChat() {
+    return root.activeElement !== undefined ? root.activeElement : document.activeElement;
+  }
+
+  function keepTabInside(event) {
+    if (!fullScreen()) return;
+    var inside = Array.prototype.filter.call(panel.querySelectorAll('button, textarea, a[href], [tabindex="0"]'), function (node) {
+      return !node.disabled && node.getClientRects().length > 0;
+    });
+    if (!inside.length) return;
+    var active = activeInChat();
+    if (event.shiftKey && (active === inside[0] || active === panel)) {
+      event.preventDefault();
+      inside[inside.length - 1].focus();
+    } else if (!event.shiftKey && active === inside[inside.length - 1]) {
+      event.preventDefault();
+      inside[0].focus();
+    }
+  }
+
+  // Tapped open on a phone, the dialog itself takes focus (a screen reader reads its name and the note that it is
+  // automated), and after a tap on a suggested reply the log does: the message box would bring up the on-screen
+  // keyboard unasked, over the answer. From a keyboard, or on a computer, the message box takes it, ready to type.
+  function focusOnOpen(byTap) {
+    if (byTap) panel.focus({ preventScroll: true });
+    else input.focus();
+  }
+
+  function focusAfterChoice(byTap) {
+    if (byTap) logEl.focus({ preventScroll: true });
+    else input.focus();
+  }
+
   // -- opening and closing ------------------------------------------------------------------------------------
 
-  function setOpen(open, moveFocus) {
+  function setOpen(open, moveFocus, byTap) {
     state.open = open;
     panel.hidden = !open;
     launcher.setAttribute("aria-expanded", open ? "true" : "false");
-    layoutPage();
+    applyScreenMode();
     save();
     if (open) {
       connect();
       scrollLog();
-      if (moveFocus) input.focus();
+      if (moveFocus) focusOnOpen(byTap);
       if (!state.log.length && !state.outbox.length) send("/greet", null, true);
     } else if (moveFocus) {
       launcher.focus();
@@ -673,10 +820,10 @@
     (replies || []).forEach(function (reply) {
       if (!reply || typeof reply.title !== "string" || typeof reply.payload !== "string") return;
       var button = el("button", { type: "button", className: "cc-reply", text: reply.title });
-      button.addEventListener("click", function () {
+      button.addEventListener("click", function (event) {
         clearReplies();
         send(reply.payload, reply.title);
-        input.focus();
+        focusAfterChoice(tapped(event));
       });
       repliesEl.appendChild(button);
     });
@@ -947,9 +1094,13 @@
 
   function start() {
     build();
-    layoutPage();
+    applyScreenMode();
     document.addEventListener("focusin", keepFocusVisible);
-    window.addEventListener("resize", layoutPage);
+    window.addEventListener("resize", applyScreenMode);
+    if (window.visualViewport) {
+      window.visualViewport.addEventListener("resize", fitToKeyboard);
+      window.visualViewport.addEventListener("scroll", fitToKeyboard);
+    }
     var returned = backFromPayment();
     if (state.open || SETTINGS.open || returned) setOpen(true, false);
     else if (state.outbox.length) connect();  // messages typed before a reload still go
