@@ -70,6 +70,7 @@ class Nginx:
     """Debian's nginx with the project's files, ports replaced by the test's; logs which process served what."""
 
     def __init__(self, prefix: Path, rasa_ports: List[int], action_ports: List[int]) -> None:
+        prefix = prefix.resolve()  # nginx reads relative paths from its own prefix
         self.prefix = prefix
         self.port = free_port()
         self.actions_port = free_port()
