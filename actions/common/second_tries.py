@@ -85,9 +85,12 @@ def asked_again(tracker: Tracker, slot: Text, progress: Iterable[Text] = ()) -> 
 def already_asked(tracker: Tracker) -> bool:
     """Whether the bot has put a question since the resident's latest message (a validator asking "Which town is
     yours?", or its clearer second try): the form's own question would then be a second, contradicting one."""
+    form = (tracker.active_loop or {}).get("name")
     for event in reversed(tracker.events or []):
         if event.get("event") == "user":
             return False
+        if event.get("event") == "action" and event.get("name") == form:
+            return False  # said before the form ran this turn (an answer to a digression): the question is still due
         if event.get("event") == "bot" and "?" in str(event.get("text") or ""):
             return True
     return False

@@ -68,7 +68,7 @@ def test_flytipping_kind_and_amount_in_a_residents_words(conversation, sandbox):
     resident.say("somebody has tipped a load of junk down the back lane")
     resident.say("the ginnel behind the chippy on Hough Lane, Leyland")
     resident.say("loads of black bags mostly")
-    said = resident.say("just the one really")
+    said = resident.say("just the one")
     assert "updates" in said.lower(), said
     summary = resident.say("no thanks")
     assert "Household bags" in summary and "One or two bags" in summary, summary
@@ -81,7 +81,7 @@ def test_every_single_day_is_a_yes_and_an_optional_dont_know_is_skipped(conversa
     resident = Heard(conversation)
     resident.say("there is dog dirt everywhere on the path by the school")
     resident.say("Pope Lane in Penwortham, near the primary school gates")
-    said = resident.say("honestly it's every single day")
+    said = resident.say("it happens every single day")
     assert "usually happens" in said, said
     resident.say("no clue to be honest")
     summary = resident.say("no")
@@ -210,7 +210,7 @@ def test_a_street_the_councils_do_not_have_is_said_and_not_looped(conversation, 
     resident.say("when are the bins collected")
     said = resident.say("I don't know the postcode but I live on Acacia Avenue")
     assert "can't find a street called Acacia Avenue" in said, said
-    said = resident.say("I still don't know it")
+    said = resident.say("I don't know that either")
     assert "stop" in said and "call" in said, said
     assert [b for b in conversation.buttons() if b["title"] == "Talk to a person"]
     resident.say("rhubarb")
@@ -240,7 +240,7 @@ def test_a_pcn_with_spaces_and_a_registration_not_to_hand(conversation, sandbox)
     said = resident.say("I'll need to nip out and check the car")
     assert "couldn't find a penalty charge notice" not in said and "registration" in said.lower(), said
     assert conversation.slot("pcn_number") == "CH40213377" and conversation.slot("pcn_vrm") is None
-    said = resident.say("right it's PF19 KZW")
+    said = resident.say("it's PF19 KZW")
     assert "CH40213377" in said and "£" in said, said
 
 
@@ -266,7 +266,7 @@ def test_a_registration_in_a_sentence_is_read_and_nonsense_is_asked_again(conver
     resident = Heard(conversation)
     resident.say("there's an abandoned car near the park")
     resident.say("Worden Lane, Leyland, by the park entrance")
-    said = resident.say("the one by the big oak tree")
+    said = resident.say("the one with the flat tyres")
     assert "doesn't look like a registration" in said, said
     said = resident.say("the plate says pk 63 fzm")
     assert "make and colour" in said.lower(), said

@@ -62,3 +62,7 @@ def test_a_question_already_put_this_turn_is_not_asked_again():
     assert already_asked(tracker(START + [user("x"), bot("Which town is yours?")]))
     assert not already_asked(tracker(START + [user("x"), bot("Sorry, that isn't a postcode.")]))
     assert not already_asked(tracker(START + [bot("Which town is yours?"), user("Leyland")]))
+    # An answer to a question asked mid-form ("why do you need it?") comes before the form runs: ask again.
+    digression = [user("why?"), bot("Why? So we find your bins."), {"event": "action", "name": "bin_day_form"}]
+    assert not already_asked(tracker(START + digression))
+    assert already_asked(tracker(START + digression + [bot("Which town is yours?")]))
