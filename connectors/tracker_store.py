@@ -12,6 +12,15 @@ Two things differ from Rasa's store:
   replaced (a message that reached Rasa another way, e.g. the HTTP API, or a slot a bug filled).
 
 An event broker configured alongside would still see what Rasa itself holds in memory; this project uses none.
+
+Two things make it cheaper per message than Rasa's (BENCHMARKS.md, issue 10), keeping what it stores and when:
+- On SQLite (the default, var/rasa_tracker.db) the database is in WAL mode with `synchronous=NORMAL`, and its
+  connections are kept open: each save was a full fsync (blocking every conversation while the disk caught up)
+  and every read or save opened the file afresh. A saved turn still survives the Rasa server stopping or crashing
+  at any moment (it is in the write-ahead log when `save` returns); only a power cut or an operating system crash
+  may lose the last turns saved before it, never corrupt the database. PostgreSQL is untouched.
+- A conversation is read as its events' stored JSON only, not as ORM objects, decoded by ujson (installed with
+  Rasa; a third faster than `json.loads`, with the same floats), or by `json.loads` for anything ujson refuses.
 """
 from __future__ import annotations
 
@@ -19,6 +28,8 @@ import json
 import logging
 from typing import Any, Callable, Dict, List, Optional, Text
 
+import sqlalchemy as sa
+import ujson
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
@@ -71,6 +82,22 @@ def _replace_user_text(data: Dict[Text, Any]) -> None:
 class CardSafeSQLTrackerStore(SQLTrackerStore):
     """Rasa's SQLTrackerStore, keeping no card number (see the module's docstring)."""
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if is_sqlite_file(self.engine):
+            self.engine = sqlite_engine_kept_open(self.engine)
+            self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
+
+    async def _retrieve(self, sender_id: Text, fetch_events_from_all_sessions: bool) -> Optional[DialogueStateTracker]:
+        """As Rasa's `_retrieve`, reading only each event's stored JSON."""
+        with self.session_scope() as session:
+            query = self._event_query(session, sender_id, fetch_events_from_all_sessions=fetch_events_from_all_sessions)
+            events = [json_value(data) for (data,) in query.with_entities(self.SQLEvent.data)]
+            if self.domain and len(events) > 0:
+                logger.debug("Recreating a tracker from the SQL store.")
+                return DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
+            return None
+
     async def save(self, tracker: DialogueStateTracker) -> None:
         """As Rasa's `save`, with each new event's data scrubbed before it is written."""
         await self.stream_events(tracker)
@@ -109,6 +136,40 @@ class CardSafeSQLTrackerStore(SQLTrackerStore):
                     _rewrite(row, lambda text: digits in digits_of(text))
             session.commit()
         return True
+
+
+def json_value(text: Text) -> Any:
+    try:
+        return ujson.loads(text)
+    except Exception:  # noqa: BLE001 - e.g. an escaped lone surrogate, which json.loads keeps
+        return json.loads(text)
+
+
+def is_sqlite_file(engine: Any) -> bool:
+    return engine.dialect.name == "sqlite" and engine.url.database not in (None, "", ":memory:")
+
+
+def sqlite_engine_kept_open(engine: Any) -> Any:
+    """An engine for the same SQLite file, in WAL mode with `synchronous=NORMAL`, keeping its connections open.
+
+    SQLAlchemy 1.4 opens a new SQLite connection for every session of a file database (NullPool); a pool keeps
+    them, as SQLAlchemy 2.0 does by default. Rasa uses the store from its event loop's thread, so a connection is
+    never used by two threads at once; `check_same_thread` is off because the pool may hand it to another thread
+    later (Rasa's own engine does the same for SQLite in memory)."""
+    kept = sa.create_engine(
+        engine.url, poolclass=sa.pool.QueuePool, pool_size=2, max_overflow=8,
+        connect_args={"check_same_thread": False},
+    )
+    sa.event.listen(kept, "connect", _wal_with_normal_sync)
+    engine.dispose()
+    return kept
+
+
+def _wal_with_normal_sync(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")  # readers never wait for the writer; commits append to the log
+    cursor.execute("PRAGMA synchronous=NORMAL")  # no fsync per commit: the log is synced at each checkpoint
+    cursor.close()
 
 
 def _index_of(rows: List[Any], event: Dict[Text, Any]) -> Optional[int]:
