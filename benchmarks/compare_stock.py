@@ -89,8 +89,12 @@ def start_stock(model: Path, logs: Path) -> subprocess.Popen:
         cwd=model.parent.parent, stdout=log.open("w"), stderr=subprocess.STDOUT,
     )
     process.url = f"http://127.0.0.1:{port}"  # type: ignore[attr-defined]
-    wait_until_up(f"{process.url}/status", process, log, STARTUP_SECONDS,  # type: ignore[attr-defined]
-                  ready=lambda answer: bool(answer.json().get("model_file")))
+    try:
+        wait_until_up(f"{process.url}/status", process, log, STARTUP_SECONDS,  # type: ignore[attr-defined]
+                      ready=lambda answer: bool(answer.json().get("model_file")))
+    except BaseException:
+        stop(process)  # never left running after the benchmark gave up on it
+        raise
     return process
 
 
