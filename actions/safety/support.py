@@ -91,11 +91,20 @@ def warm_words(kinds: List[Text], text: Text) -> Text:
     return "Thank you for telling me. That sounds really hard."
 
 
+def follow_up_reply(kinds: List[Text], text: Text, council: Optional[Text]) -> Text:
+    """Warm words for what they said, the one most relevant line, and the offer of a person."""
+    return (f"{warm_words(kinds, text)}\n{main_lines(kinds, council)[0]}\n"
+            "Would you like to talk to a person now? Just say yes, or tell me more.")
+
+
 class ActionSupportReply(Action):
     def name(self) -> Text:
         return "action_support_reply"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        return self.respond(dispatcher, tracker)
+
+    def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
         text = latest_text(tracker)
         intent = latest_intent(tracker)
         tidy = _tidy(text)
@@ -142,11 +151,7 @@ class ActionSupportReply(Action):
                 + " You can come back and talk to me whenever you need."
             ))
             return events
-        lines = main_lines(said_now or kinds, council)
-        dispatcher.utter_message(text=(
-            f"{warm_words(kinds, text)}\n{lines[0]}\n"
-            "Would you like to talk to a person now? Just say yes, or tell me more."
-        ))
+        dispatcher.utter_message(text=follow_up_reply(said_now or kinds, text, council))
         return events
 
     @staticmethod

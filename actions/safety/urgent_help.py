@@ -72,9 +72,20 @@ class ActionUrgentHelp(Action):
         council = tracker.get_slot("council")
         kinds = kinds_in_message(tracker) or ["unclear"]
         in_a_journey = bool((tracker.active_loop or {}).get("name"))
+        known = ordered(remembered_kinds(tracker) + [k for k in kinds if k != "unclear"])
+        if tracker.get_slot(SUPPORT_MODE) is True and not in_a_journey:
+            from .support import ActionSupportReply, follow_up_reply
+
+            if kinds == ["unclear"]:
+                # The classifier, not the screen, heard urgency in a follow-up ("can I delete this chat so he
+                # doesn't see it"): answer it as the supportive mode does, practical questions included.
+                return ActionSupportReply().respond(dispatcher, tracker)
+            if not may_be_danger_to_life(kinds):
+                # Already talking: a warm follow-up for what they said now, not the whole first reply again.
+                dispatcher.utter_message(text=follow_up_reply(kinds, latest_text(tracker), council))
+                return [SlotSet(SUPPORT_KINDS, known)]
         text = first_reply(kinds, council)
         closing = f"{PUT_ASIDE} {CLOSING}" if in_a_journey else CLOSING
         dispatcher.utter_message(text=f"{text}\n{closing}")
-        known = ordered(remembered_kinds(tracker) + [k for k in kinds if k != "unclear"])
         events: List[EventType] = end_form() if in_a_journey else []
         return events + [SlotSet(SUPPORT_MODE, True), SlotSet(SUPPORT_KINDS, known or ["unclear"])]
