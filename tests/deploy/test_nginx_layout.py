@@ -140,6 +140,9 @@ def test_a_resident_chats_through_nginx_over_a_websocket(public):
     ("GET", "/"),
     ("GET", "/webhook"),  # the action server's
     ("GET", "/health"),
+    ("GET", "/webhooks/ops/metrics"),  # operations only: scraped on the machine, never through nginx
+    ("GET", "/webhooks/ops/health"),
+    ("GET", "/metrics"),
     ("GET", "/open311/v2/requests.json"),  # the sandbox's
     ("GET", "/socket.io/../status"),
     ("GET", "/socket.io/%2e%2e/status"),
