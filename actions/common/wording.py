@@ -6,6 +6,7 @@ from datetime import date
 from typing import Dict, List, Optional, Text
 
 import councils
+from replies import PhoneNumber, Words
 
 
 def say_date(day: Optional[date]) -> Text:
@@ -32,6 +33,21 @@ def contact_routes(council_id: Optional[Text]) -> Text:
             f"email {contact['email']}, or use [the contact form]({contact['web_contact_url']})."
         )
     return "\n".join(lines)
+
+
+def contact_routes_part(council_id: Optional[Text]) -> Words:
+    """contact_routes for a reply (replies/): the same lines on the web; on the phone the numbers grouped to write
+    down and no web address ("the contact form on the council's website")."""
+    ids: List[Text] = [council_id] if council_id in councils.COUNCIL_IDS else list(councils.COUNCIL_IDS)
+    spoken = []
+    for cid in ids:
+        council = councils.load_council(cid)
+        contact: Dict = council["contact"]
+        spoken.append(
+            f"{council['name']}: call {PhoneNumber(contact['phone']).spoken()} ({contact['phone_hours']}), "
+            f"or use the contact form on the council's website."
+        )
+    return Words(contact_routes(council_id), " ".join(spoken))
 
 
 def council_buttons(payload_intent: Text = "inform") -> List[Dict[Text, Text]]:
