@@ -133,7 +133,7 @@ class PhoneNumber(Part):
 
     def spoken(self) -> Text:
         groups = []
-        for group in self.number.replace("+44", "0").split():
+        for group in re.sub(r"^\+44\s*", "0", self.number.strip()).split():
             groups.extend([group[i:i + 3] for i in range(0, len(group), 3)] if len(group) > 5 else [group])
         return ", ".join(" ".join(group) for group in groups)
 
