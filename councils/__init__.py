@@ -65,3 +65,12 @@ def council_for_place(text: str) -> Optional[str]:
     lowered = (text or "").lower()
     found = {c["id"] for c in all_councils() for town in c.get("towns", []) if town.lower() in lowered}
     return found.pop() if len(found) == 1 else None
+
+
+# The phone line's numbers (which line a call came in on, where to transfer it): at the end, as it uses the above.
+from councils.phone_line import (  # noqa: E402
+    council_for_phone_line,
+    out_of_hours_transfer_number,
+    phone_line_number,
+    staff_transfer_number,
+)

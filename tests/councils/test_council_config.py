@@ -42,6 +42,7 @@ REQUIRED_TOP = [
 ]
 REQUIRED_CONTACT = [
     "phone", "phone_hours", "email", "web_contact_url", "office", "opening_hours", "out_of_hours_phone",
+    "phone_line_number", "staff_transfer_number",
 ]
 REQUIRED_WASTE = [
     "round_finish_time", "missed_report_working_days", "bins_out_by", "collection_days", "bins", "links",
@@ -219,6 +220,8 @@ def test_phone_numbers_look_uk(council):
     numbers = [
         council["contact"]["phone"],
         council["contact"]["out_of_hours_phone"],
+        council["contact"]["phone_line_number"],
+        council["contact"]["staff_transfer_number"],
         council["urgent_help"]["housing_options"]["phone"],
         council["urgent_help"]["housing_options"]["out_of_hours_phone"],
     ]
