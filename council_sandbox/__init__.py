@@ -1,7 +1,7 @@
 """Council services sandbox: the address, waste, Open311, payment, notification and account services of Chorley
 and South Ribble, made up.
 
-It answers the HTTP API in docs/architecture.md so that the assistant can be built, tested and demonstrated
+It answers the HTTP API in docs/sandbox-api.md so that the assistant can be built, tested and demonstrated
 without the councils' real systems. Run it with `python -m council_sandbox [--host 127.0.0.1] [--port 5080]`.
 
 Settings (environment):
@@ -62,6 +62,7 @@ Notify templates (seeded; GET /notify/v2/templates lists them with their placeho
 | bulky waste booked: council_name, reference, collection_date, items, address, amount | 3b7e5a52-1f0c-4b8e-9a61-0c5e2f7d1a05 | ...1a06 |
 | garden waste subscription: council_name, reference, season, bins, bin_name, address, amount, new_bin | 3b7e5a52-1f0c-4b8e-9a61-0c5e2f7d1a07 | ...1a08 |
 | bin request: council_name, reference, request, amount | 3b7e5a52-1f0c-4b8e-9a61-0c5e2f7d1a09 | ...1a10 |
+| a link the phone line texts instead of reading it out: council_name, purpose, link | (none) | ...1a11 |
 (The text message templates use fewer placeholders: see notify_templates.py.) What was sent: /notify/outbox.
 
 Council tax accounts: every address has one (account number = a permutation of the UPRN). With

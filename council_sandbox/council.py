@@ -3,7 +3,7 @@
 Modules: council_tax (accounts, verification), pcns (parking penalty charge notices), bulky_waste (catalogue,
 slots, bookings), garden_waste (prices, seasons, subscriptions), bin_requests (charges, rules, requests);
 council_payments applies successful Pay payments to them; council_common and council_defaults hold what they
-share. docs/architecture.md documents every endpoint.
+share. docs/sandbox-api.md documents every endpoint.
 """
 from __future__ import annotations
 

@@ -45,7 +45,7 @@ def _generic(status: int, error: str, message: str):
 
 _HTTP_WORDS = {
     400: ("bad_request", "The request could not be understood."),
-    404: ("not_found", "There is no such endpoint here. See docs/architecture.md for the endpoints."),
+    404: ("not_found", "There is no such endpoint here. See docs/sandbox-api.md for the endpoints."),
     405: ("method_not_allowed", "This endpoint does not accept {method}."),
     413: ("too_large", "The request is too large."),
     415: ("unsupported_media_type", "The request's content type is not supported."),

@@ -131,7 +131,7 @@ BOUNDS: Dict[str, Tuple[float, float, float, float]] = {
     SOUTH_RIBBLE: (53.660, 53.785, -2.880, -2.570),
 }
 
-# Demo postcodes whose town and street are fixed so that they match the examples in docs/architecture.md.
+# Demo postcodes whose town and street are fixed so that they match the examples in docs/sandbox-api.md.
 KNOWN_STREETS: Dict[str, Tuple[str, str]] = {
     "PR7 1DP": ("Chorley", "Market Street"),
     "PR25 2AX": ("Leyland", "Towngate"),

@@ -1,4 +1,4 @@
-"""The clients read the answers exactly as docs/architecture.md writes them (served by the fake service), and
+"""The clients read the answers exactly as docs/sandbox-api.md writes them (served by the fake service), and
 references are normalised as residents type them."""
 from datetime import date, datetime
 

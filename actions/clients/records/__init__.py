@@ -1,5 +1,5 @@
 """Client of the council's own records (`/council/v1` on the sandbox): council tax accounts, parking penalty
-charge notices, bulky waste collections, garden waste subscriptions and bin requests. docs/architecture.md
+charge notices, bulky waste collections, garden waste subscriptions and bin requests. docs/sandbox-api.md
 documents the API. Amounts are whole pence, as GOV.UK Pay's; `*_text` fields say them as a resident hears them.
 
     records = council_records_client()
