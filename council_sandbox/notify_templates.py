@@ -44,6 +44,7 @@ GARDEN_EMAIL = "3b7e5a52-1f0c-4b8e-9a61-0c5e2f7d1a07"
 GARDEN_SMS = "3b7e5a52-1f0c-4b8e-9a61-0c5e2f7d1a08"
 BIN_REQUEST_EMAIL = "3b7e5a52-1f0c-4b8e-9a61-0c5e2f7d1a09"
 BIN_REQUEST_SMS = "3b7e5a52-1f0c-4b8e-9a61-0c5e2f7d1a10"
+LINK_SMS = "3b7e5a52-1f0c-4b8e-9a61-0c5e2f7d1a11"  # the phone line texts a link instead of reading it out
 
 TEMPLATES: Tuple[Template, ...] = (
     Template(
@@ -136,6 +137,10 @@ TEMPLATES: Tuple[Template, ...] = (
     Template(
         BIN_REQUEST_SMS, "Bin request (text message)", "sms",
         body="((council_name)): we have your request for ((request)). Reference ((reference)). Charge: ((amount)).",
+    ),
+    Template(
+        LINK_SMS, "Link sent from a phone call (text message)", "sms",
+        body="((council_name)): ((purpose)): ((link))",
     ),
 )
 
