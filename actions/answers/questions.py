@@ -14,12 +14,14 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 import councils
+from replies import Emphasis, tell
 
 from ..common.council_step import CouncilStep
 from ..common.intents import PAID_JOURNEYS, QUESTIONS
 from ..common.journey_form import JourneyForm
 from ..common.tracker_text import latest_intent
 from ..common.wording import council_buttons
+from .configured import council_answer
 
 ANSWERABLE = QUESTIONS | PAID_JOURNEYS
 
@@ -45,10 +47,13 @@ class ActionAnswerQuestion(Action):
         council = tracker.get_slot("council")
         in_journey = bool((tracker.active_loop or {}).get("name")) and tracker.active_loop.get("name") != "council_form"
         if council in councils.COUNCIL_IDS or same_for_both(topic):
-            dispatcher.utter_message(text=answer_for(council or councils.COUNCIL_IDS[0], topic))
+            template, values = council_answer(council or councils.COUNCIL_IDS[0], topic)
+            tell(dispatcher, template, **values)
         elif in_journey:
             for cid in councils.COUNCIL_IDS:
-                dispatcher.utter_message(text=f"**{councils.load_council(cid)['name']}**: {answer_for(cid, topic)}")
+                template, values = council_answer(cid, topic)
+                tell(dispatcher, "{council}: " + template, council=Emphasis(councils.load_council(cid)["name"]),
+                     **values)
         else:
             # The rules then run council_form, and this action again once the council is known.
             return [SlotSet("pending_question", topic)]
@@ -70,8 +75,9 @@ class ActionAskCouncilForQuestion(Action):
         return "action_ask_council_form_council"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        dispatcher.utter_message(
-            text="The answer is different for each council. Which council is yours? "
+        tell(
+            dispatcher,
+            "The answer is different for each council. Which council is yours? "
             "Choose one, or tell me your town or postcode.",
             buttons=council_buttons(),
         )

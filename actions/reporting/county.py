@@ -9,7 +9,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 import councils
+from replies import tell
 
+from ..answers.configured import reply_from_markdown
 from ..common.tracker_text import latest_intent
 
 
@@ -24,5 +26,6 @@ class ActionCountyReferral(Action):
         text = topic["answer"].strip()
         if latest_intent(tracker) != "report_street_light" and county["highways"].get("emergency_text"):
             text += f"\n{county['highways']['emergency_text'].strip()}"
-        dispatcher.utter_message(text=text)
+        template, values = reply_from_markdown(text)
+        tell(dispatcher, template, **values)
         return []
