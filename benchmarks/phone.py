@@ -1,0 +1,245 @@
+"""Measure the phone line: time from a signed webhook to its TwiML, and the turns of a keypad-only missed-bin report.
+
+    .venv/bin/python -m benchmarks.phone --start                 # a stack of its own on free ports (tests/stack.py)
+    .venv/bin/python -m benchmarks.phone --url http://127.0.0.1:5005 [--token sandbox-phone-token]
+
+Every request is what Twilio sends (scripts/phone_simulator.py: form fields, X-Twilio-Signature), and a webhook's
+time runs from sending it to having read the whole TwiML answer. "One call" is calls one after another; "20 at
+once" is 20 calls started together (a barrier), each answering as soon as it has heard the question, as if 20
+residents rang at the same moment. Twilio waits about 15 s before giving up on a webhook; a caller notices more
+than a second of silence. Prints a Markdown table for BENCHMARKS.md.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import statistics
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Callable, Dict, List, Optional
+
+import requests
+
+from councils.phone_line import e164, phone_line_number
+from scripts.phone_simulator import DEFAULT_TOKEN, VOICE_PATH, PhoneSimulator
+
+# A missed-bin report by speech, as the speech recogniser writes answers down, then a bin day and goodbye: the
+# answers each call gives, one per question, whatever the question (a call that goes another way still times
+# every webhook it makes).
+SPOKEN_CALL = [
+    "my blue bin wasn't emptied",
+    "P R 7 1 D P",
+    "yes",
+    "102",
+    "yes",
+    "no",
+    "when is my bin day",
+    "P R 7 1 D P",
+    "yes",
+    "102",
+    "goodbye",
+]
+# A keypad-only caller reporting a missed bin at 102 (PR7 1DP in the sandbox). Keys only: the benchmark fails
+# rather than speak if the line asks for something keys cannot give.
+KEYPAD_MISSED_BIN = ["press 1"]
+REFERENCE_HEARD = re.compile(r"\breference\b", re.IGNORECASE)
+
+
+class TimedCall(PhoneSimulator):
+    """A simulated call that notes how long each voice webhook took to answer (ms)."""
+
+    def __init__(self, answers: Callable[["TimedCall"], Optional[str]], **options) -> None:
+        super().__init__(ask=lambda: answers(self), show=self.note, **options)
+        self.timings: List[float] = []
+        self.failures: List[str] = []
+        self.transcript: List[str] = []
+
+    def note(self, line: str) -> None:
+        self.transcript.append(line)
+        if line.startswith("(the webhook answered HTTP") or line.startswith("(no answer from"):
+            self.failures.append(line)
+
+    def post(self, public_url: str, fields: Dict[str, str]) -> requests.Response:
+        started = time.perf_counter()
+        answer = super().post(public_url, fields)
+        answer.content  # read the whole TwiML
+        if VOICE_PATH in public_url:
+            self.timings.append((time.perf_counter() - started) * 1000)
+        return answer
+
+
+def scripted(lines: List[str], log: Optional[List[str]] = None) -> Callable[[TimedCall], Optional[str]]:
+    """Answers given in turn, then hang up."""
+    remaining = list(lines)
+
+    def answer(call: TimedCall) -> Optional[str]:
+        line = remaining.pop(0) if remaining else "/hangup"
+        call.transcript.append(f"Caller: {line}")
+        return line
+
+    return answer
+
+
+def percentile(values: List[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
+
+
+def summary(calls: List[TimedCall]) -> Dict[str, float]:
+    timings = [t for call in calls for t in call.timings]
+    return {
+        "calls": len(calls),
+        "webhooks": len(timings),
+        "median_ms": statistics.median(timings) if timings else float("nan"),
+        "p95_ms": percentile(timings, 0.95) if timings else float("nan"),
+        "max_ms": max(timings) if timings else float("nan"),
+        "failed_calls": sum(1 for call in calls if call.failures),
+    }
+
+
+def one_call_at_a_time(options: Dict, rounds: int) -> List[TimedCall]:
+    calls = []
+    for _ in range(rounds):
+        call = TimedCall(scripted(SPOKEN_CALL), **options)
+        call.run()
+        calls.append(call)
+    return calls
+
+
+def simultaneous_calls(options: Dict, count: int) -> List[TimedCall]:
+    calls = [TimedCall(scripted(SPOKEN_CALL), **options) for _ in range(count)]
+    start = threading.Barrier(count)
+
+    def ring(call: TimedCall) -> None:
+        start.wait()
+        call.run()
+
+    threads = [threading.Thread(target=ring, args=(call,)) for call in calls]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return calls
+
+
+def keypad_missed_bin(options: Dict, keys: List[str]) -> Dict[str, object]:
+    """Turns (answers the caller gave) until the report's reference is heard, by keys alone."""
+    turns_to_reference: List[int] = []
+
+    def answer(call: TimedCall) -> Optional[str]:
+        if not turns_to_reference and any(REFERENCE_HEARD.search(text) for text in call.heard):
+            turns_to_reference.append(call.turns)
+        if turns_to_reference:
+            line = "/hangup"
+        else:
+            line = keys[call.turns] if call.turns < len(keys) else "/hangup"
+        call.transcript.append(f"Caller: {line}")
+        return line
+
+    call = TimedCall(answer, **options)
+    call.run()
+    if not turns_to_reference and any(REFERENCE_HEARD.search(text) for text in call.heard):
+        turns_to_reference.append(call.turns)  # heard as the call ended
+    return {
+        "reported": bool(turns_to_reference),
+        "turns": turns_to_reference[0] if turns_to_reference else None,
+        "keys": keys,
+        "transcript": call.transcript,
+    }
+
+
+def run_benchmarks(options: Dict, rounds: int, simultaneous: int, keys: List[str]) -> Dict[str, object]:
+    TimedCall(scripted(["goodbye"]), **options).run()  # warm-up: the first message loads what Rasa loads lazily
+    return {
+        "one_call": summary(one_call_at_a_time(options, rounds)),
+        "simultaneous": summary(simultaneous_calls(options, simultaneous)),
+        "keypad_missed_bin": keypad_missed_bin(options, keys),
+    }
+
+
+def with_own_stack(council: str, run: Callable[[Dict], Dict[str, object]]) -> Dict[str, object]:
+    """Start the sandbox, the action server and a Rasa server with the phone channel on free ports, then `run`."""
+    from tests.stack import (
+        RestartableSandbox, free_port, newest_model, start_action_server, start_rasa_server, stop,
+    )
+
+    with tempfile.TemporaryDirectory() as work:
+        logs = Path(work)
+        sandbox = RestartableSandbox(f"sqlite:///{logs / 'sandbox.db'}")
+        sandbox.start()
+        actions = start_action_server(sandbox.url, logs)
+        port = free_port()
+        url = f"http://127.0.0.1:{port}"
+        token = os.environ.get("TWILIO_AUTH_TOKEN") or DEFAULT_TOKEN
+        rasa = start_rasa_server(
+            newest_model(), actions.url, logs, port=port,  # type: ignore[attr-defined]
+            extra_env={"TWILIO_AUTH_TOKEN": token, "PHONE_PUBLIC_URL": url, "COUNCIL_API_BASE_URL": sandbox.url},
+        )
+        try:
+            before = len(requests.get(f"{sandbox.url}/open311/v2/requests.json", timeout=10).json())
+            results = run({"url": url, "token": token, "called": e164(phone_line_number(council)) or ""})
+            after = len(requests.get(f"{sandbox.url}/open311/v2/requests.json", timeout=10).json())
+            results["reports_made_in_sandbox"] = after - before
+        finally:
+            stop(rasa)
+            stop(actions)
+            sandbox.stop()
+    return results
+
+
+def table(results: Dict[str, object], simultaneous: int) -> str:
+    one, many, keypad = results["one_call"], results["simultaneous"], results["keypad_missed_bin"]
+    rows = [
+        "| measure | figure |",
+        "|---|---|",
+        f"| webhook to TwiML, one call at a time ({one['calls']} calls, {one['webhooks']} webhooks) | "
+        f"median {one['median_ms']:.0f} ms, 95th percentile {one['p95_ms']:.0f} ms, slowest {one['max_ms']:.0f} ms |",
+        f"| webhook to TwiML, {simultaneous} calls at once ({many['webhooks']} webhooks) | "
+        f"median {many['median_ms']:.0f} ms, 95th percentile {many['p95_ms']:.0f} ms, slowest {many['max_ms']:.0f} ms |",
+        f"| calls that failed (a webhook not answered with TwiML) | {one['failed_calls']} of {one['calls']} one at a "
+        f"time, {many['failed_calls']} of {many['calls']} at once |",
+        "| turns of a keypad-only missed-bin report, to hearing the reference | "
+        + (f"{keypad['turns']}" if keypad["reported"] else "not completed (see the transcript)") + " |",
+    ]
+    return "\n".join(rows)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    where = parser.add_mutually_exclusive_group(required=True)
+    where.add_argument("--url", help="a running stack's Rasa server (its PHONE_PUBLIC_URL must be this URL)")
+    where.add_argument("--start", action="store_true", help="start a stack of its own on free ports")
+    parser.add_argument("--token", default=os.environ.get("TWILIO_AUTH_TOKEN") or DEFAULT_TOKEN)
+    parser.add_argument("--council", default="chorley", choices=("chorley", "south_ribble"))
+    parser.add_argument("--rounds", type=int, default=5, help="calls made one after another")
+    parser.add_argument("--simultaneous", type=int, default=20, help="calls made at the same moment")
+    parser.add_argument("--keys", default=",".join(KEYPAD_MISSED_BIN),
+                        help="the keypad-only missed-bin caller's answers, comma separated (#123 or 'press 1')")
+    parser.add_argument("--transcript", action="store_true", help="print the keypad-only call's transcript")
+    args = parser.parse_args()
+    keys = [key.strip() for key in args.keys.split(",") if key.strip()]
+
+    def run(options: Dict) -> Dict[str, object]:
+        return run_benchmarks(options, args.rounds, args.simultaneous, keys)
+
+    if args.start:
+        results = with_own_stack(args.council, run)
+    else:
+        results = run({"url": args.url, "token": args.token,
+                       "called": e164(phone_line_number(args.council)) or ""})
+    transcript = results["keypad_missed_bin"].pop("transcript")  # type: ignore[union-attr]
+    print(json.dumps(results, indent=2))
+    if args.transcript or not results["keypad_missed_bin"]["reported"]:  # type: ignore[index]
+        print("\nThe keypad-only call:\n" + "\n".join(transcript))
+    print()
+    print(table(results, args.simultaneous))
+    print(f"\nMachine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
+
+
+if __name__ == "__main__":
+    main()
