@@ -9,11 +9,13 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 import councils
+from replies import Link, Words, tell
 
 from ..common.journey_slots import end_form, reset_journey
+from ..common.said import Said, joined, say
 from ..payments.cancelling import withdraw_unpaid_order
 from ..payments.settling import news_for_payment_talk
-from ..common.wording import contact_routes
+from ..common.wording import contact_routes_part
 
 MAIN_TASKS = [
     {"title": "Report a missed bin", "payload": "/report_missed_bin"},
@@ -26,10 +28,14 @@ MAIN_TASKS = [
 MISUNDERSTANDINGS = {"action_misunderstood", "action_default_fallback", "action_out_of_scope"}
 
 
-def privacy_links(council_id: Optional[Text]) -> Text:
+def privacy_links(council_id: Optional[Text]) -> Said:
     ids = [council_id] if council_id in councils.COUNCIL_IDS else list(councils.COUNCIL_IDS)
-    links = [f"[{councils.load_council(c)['short_name']} privacy notice]({councils.load_council(c)['privacy_notice_url']})" for c in ids]
-    return " and ".join(links)
+    links = []
+    for cid in ids:
+        council = councils.load_council(cid)
+        notice = f"{council['short_name']} privacy notice"
+        links.append(Said("{notice}", notice=Link(council["privacy_notice_url"], notice, notice)))
+    return joined(links, " and ")
 
 
 class ActionGreet(Action):
@@ -38,16 +44,15 @@ class ActionGreet(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         if (tracker.active_loop or {}).get("name"):
-            dispatcher.utter_message(text="Hello again.")
+            tell(dispatcher, "Hello again.")
             return []
-        dispatcher.utter_message(
-            text="Hello, I'm the automated assistant for Chorley Council and South Ribble Borough Council. "
+        say(dispatcher, Said(
+            "Hello, I'm the automated assistant for Chorley Council and South Ribble Borough Council. "
             "I'm a computer program, not a person. I can report problems like missed bins and fly-tipping, "
             "tell you your bin day, check on a report, and answer questions about council services.\n"
-            f"We use what you tell me only to deal with your request: see the {privacy_links(tracker.get_slot('council'))}. "
+            "We use what you tell me only to deal with your request: see the {privacy}. "
             "Please don't share bank card details here.\nWhat can I help you with?",
-            buttons=MAIN_TASKS,
-        )
+            privacy=privacy_links(tracker.get_slot("council"))), buttons=MAIN_TASKS)
         return []
 
 
@@ -56,10 +61,8 @@ class ActionBotChallenge(Action):
         return "action_bot_challenge"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        dispatcher.utter_message(
-            text="I'm an automated assistant, a computer program, not a person. If you'd rather talk to someone "
-            f"at the council:\n{contact_routes(tracker.get_slot('council'))}"
-        )
+        tell(dispatcher, "I'm an automated assistant, a computer program, not a person. If you'd rather talk to "
+             "someone at the council:\n{routes}", routes=contact_routes_part(tracker.get_slot("council")))
         return []
 
 
@@ -70,12 +73,10 @@ class ActionOutOfScope(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         if misunderstood_twice(tracker):
             return respond_to_misunderstanding(dispatcher, tracker)
-        dispatcher.utter_message(
-            text="Sorry, that isn't something the council deals with, so I can't help with it. "
-            "I can help with bins and recycling, reporting problems like fly-tipping or noise, council tax, "
-            "housing, benefits, planning and getting online.",
-            buttons=[] if (tracker.active_loop or {}).get("name") else MAIN_TASKS,
-        )
+        tell(dispatcher, "Sorry, that isn't something the council deals with, so I can't help with it. "
+             "I can help with bins and recycling, reporting problems like fly-tipping or noise, council tax, "
+             "housing, benefits, planning and getting online.",
+             buttons=[] if (tracker.active_loop or {}).get("name") else MAIN_TASKS)
         return []
 
 
@@ -85,9 +86,9 @@ class ActionThank(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         if (tracker.active_loop or {}).get("name"):
-            dispatcher.utter_message(text="You're welcome.")
+            tell(dispatcher, "You're welcome.")
             return []
-        dispatcher.utter_message(text="You're welcome. Is there anything else I can help with?")
+        tell(dispatcher, "You're welcome. Is there anything else I can help with?")
         return []
 
 
@@ -98,7 +99,7 @@ class ActionGoodbye(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         unfinished = bool((tracker.active_loop or {}).get("name"))
         note = " I haven't sent anything from our unfinished conversation." if unfinished else ""
-        dispatcher.utter_message(text=f"Goodbye, and thank you for contacting the council.{note}")
+        tell(dispatcher, "Goodbye, and thank you for contacting the council.{note}", note=note)
         return end_form() if unfinished else []
 
 
@@ -111,10 +112,9 @@ class ActionContactRoutes(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         unfinished = bool((tracker.active_loop or {}).get("name"))
         stopped = " I've stopped what we were doing; nothing has been sent." if unfinished else ""
-        dispatcher.utter_message(
-            text=f"I can't pass you to a person from this chat yet, but you can reach the council's customer "
-            f"services team:{stopped}\n{contact_routes(tracker.get_slot('council'))}"
-        )
+        tell(dispatcher, "I can't pass you to a person from {here} yet, but you can reach the council's customer "
+             "services team:{stopped}\n{routes}", here=Words("this chat", "this call"), stopped=stopped,
+             routes=contact_routes_part(tracker.get_slot("council")))
         return end_form() if unfinished else []
 
 
@@ -124,11 +124,11 @@ class ActionCancelJourney(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         if tracker.get_slot("order_reference") and tracker.get_slot("payment_outcome") is None:
-            dispatcher.utter_message(text=await withdraw_unpaid_order(tracker))
+            say(dispatcher, await withdraw_unpaid_order(tracker))  # plain words or a reply with its parts
             dispatcher.utter_message(response="utter_anything_else")
             return end_form()
         if (tracker.active_loop or {}).get("name"):
-            dispatcher.utter_message(text="OK, I've stopped. Nothing has been sent.")
+            tell(dispatcher, "OK, I've stopped. Nothing has been sent.")
             dispatcher.utter_message(response="utter_anything_else")
             return end_form()
         dispatcher.utter_message(response="utter_anything_else")
@@ -159,7 +159,7 @@ class ActionMisunderstood(Action):
         # "I've paid" once the payment's journey is over: the truth about it (actions/payments/settling.py).
         news = await news_for_payment_talk(tracker.sender_id, tracker.latest_message.get("text"))
         if news:
-            dispatcher.utter_message(text=news)
+            say(dispatcher, news)
             return []
         return respond_to_misunderstanding(dispatcher, tracker)
 
@@ -174,23 +174,19 @@ class ActionDefaultFallback(Action):
         # "I've paid" once the payment's journey is over: the truth about it (actions/payments/settling.py).
         news = await news_for_payment_talk(tracker.sender_id, tracker.latest_message.get("text"))
         if news:
-            dispatcher.utter_message(text=news)
+            say(dispatcher, news)
             return []
         return respond_to_misunderstanding(dispatcher, tracker)
 
 
 def respond_to_misunderstanding(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
     if misunderstood_twice(tracker):
-        dispatcher.utter_message(
-            text="Sorry, I'm still not understanding. You might find it quicker to contact the council:\n"
-            f"{contact_routes(tracker.get_slot('council'))}\nOr choose one of these:",
-            buttons=MAIN_TASKS,
-        )
+        tell(dispatcher, "Sorry, I'm still not understanding. You might find it quicker to contact the council:\n"
+             "{routes}\nOr choose one of these:", routes=contact_routes_part(tracker.get_slot("council")),
+             buttons=MAIN_TASKS)
         return []
-    dispatcher.utter_message(
-        text="Sorry, I didn't understand that. Could you say it another way? For example “my bin wasn't "
-        "emptied”, “when is my bin day” or “report fly-tipping”."
-    )
+    tell(dispatcher, "Sorry, I didn't understand that. Could you say it another way? For example “my bin wasn't "
+         "emptied”, “when is my bin day” or “report fly-tipping”.")
     return []
 
 

@@ -8,13 +8,15 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from replies import Address, Day, Money, Words, tell
+
 from ..clients import CouncilServiceError
 from ..common.journey_form import JourneyForm
 from ..common.journey_slots import reset_journey
-from ..payments.money import say_money
+from ..payments.wording import phrase
 from ..payments.order import OrderStopped
 from .payment import verified_account
-from .verification import CouncilTaxVerificationStep, locked, say_next_instalment, verified
+from .verification import CouncilTaxVerificationStep, locked, next_instalment_words, verified
 
 _STATUS = {"paid": "paid", "part_paid": "part paid", "overdue": "overdue", "upcoming": "to pay"}
 
@@ -41,29 +43,33 @@ class ActionTellCouncilTax(Action):
         try:
             account = await verified_account(tracker)
         except OrderStopped as stopped:
-            dispatcher.utter_message(text=stopped.message, buttons=[
-                {"title": "Check my council tax", "payload": "/check_council_tax"}])
+            tell(dispatcher, "{message}", message=stopped.words,
+                 buttons=[{"title": "Check my council tax", "payload": "/check_council_tax"}])
             return events + [SlotSet("ct_token", None)]
         except CouncilServiceError as error:
-            dispatcher.utter_message(text=error.resident_message)
+            tell(dispatcher, "{message}", message=error.resident_message)
             return events
         discounts = ", ".join(d.name for d in account.discounts) or "none"
-        lines = [
-            f"Your council tax for {account.financial_year}, {account.address}:",
-            f"- Band **{account.band}**, {say_money(account.yearly_charge)} for the year",
-            f"- Discounts: {discounts}",
-            f"- Paid by: {account.payment_method}",
-            f"- Left to pay: **{say_money(account.balance)}**"
-            + (f", of which {say_money(account.overdue)} is overdue" if account.overdue else ""),
-            say_next_instalment(account),
-        ]
-        upcoming = [i for i in account.instalments if i.outstanding > 0][:4]
-        if upcoming:
-            lines.append("Instalments still to pay: " + "; ".join(
-                f"{i.due_date.day} {i.due_date:%B} {say_money(i.outstanding)} ({_STATUS.get(i.status, i.status)})"
-                for i in upcoming))
-        dispatcher.utter_message(
-            text="\n".join(lines),
+        overdue = phrase(", of which {overdue} is overdue", overdue=Money(account.overdue)) if account.overdue else ""
+        upcoming = [phrase("{day} {amount} ({status})", day=Words(f"{i.due_date.day} {i.due_date:%B}",
+                                                                   Day(i.due_date).spoken()),
+                           amount=Money(i.outstanding), status=_STATUS.get(i.status, i.status))
+                    for i in account.instalments if i.outstanding > 0][:4]
+        still_to_pay = Words("\nInstalments still to pay: " + "; ".join(i.web_text for i in upcoming),
+                             "\nInstalments still to pay: " + "; ".join(i.spoken_text for i in upcoming)
+                             ) if upcoming else ""
+        tell(
+            dispatcher,
+            "Your council tax for {year}, {address}:\n"
+            "- Band **{band}**, {yearly} for the year\n"
+            "- Discounts: {discounts}\n"
+            "- Paid by: {method}\n"
+            "- Left to pay: **{balance}**{overdue}\n"
+            "{instalment}{still_to_pay}",
+            year=account.financial_year, address=Address(account.address), band=account.band,
+            yearly=Money(account.yearly_charge), discounts=discounts, method=account.payment_method,
+            balance=Money(account.balance), overdue=overdue, instalment=next_instalment_words(account),
+            still_to_pay=still_to_pay,
             buttons=[{"title": "Pay council tax", "payload": "/pay_council_tax"}] if account.balance > 0 else [],
         )
         dispatcher.utter_message(response="utter_anything_else")

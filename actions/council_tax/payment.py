@@ -8,6 +8,8 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from replies import Address, Money, Reference, Words, tell
+
 from ..clients import CouncilServiceError, NotVerified, council_records_client
 from ..clients.records import Contact, CouncilTaxAccount
 from ..common.journey_form import skip_empty, stop_journey
@@ -17,10 +19,12 @@ from ..payments.order import (
     CHANGE_CONTACT, Confirmation, OrderKind, OrderStopped, Placed, Summary, payment_receipt, register,
 )
 from ..payments.step import OrderForm
-from .verification import CouncilTaxVerificationStep, locked, say_next_instalment
+from ..payments.wording import phrase
+from .verification import CouncilTaxVerificationStep, locked, next_instalment_words
 
 OWN_INTENTS = frozenset({"pay_council_tax", "check_council_tax", "inform"})
 EXPIRED_VERIFICATION = "For your security, your verification has timed out. Please start again to verify."
+NOTHING_TO_PAY = "There's nothing left to pay on your council tax account this year."
 
 
 async def verified_account(tracker: Tracker) -> CouncilTaxAccount:
@@ -37,6 +41,12 @@ def masked(account_number: Text) -> Text:
     return f"ending {str(account_number)[-4:]}"
 
 
+def masked_words(account_number: Text) -> Words:
+    """masked() for a reply: a caller hears the four digits one by one."""
+    last = str(account_number)[-4:]
+    return Words(masked(account_number), f"ending {' '.join(last)}")
+
+
 class CouncilTaxPayment(OrderKind):
     kind = "council_tax"
     changes = (("The amount", "amount", ("ct_amount",)), CHANGE_CONTACT)
@@ -49,10 +59,9 @@ class CouncilTaxPayment(OrderKind):
         except ValueError:  # the account's limits changed since the amount was chosen
             raise OrderStopped("Sorry, that amount can no longer be paid on this account. Nothing has been charged.",
                                offer_contact=False)
-        return Summary(
-            text=f"a payment of **{say_money(amount)}** towards council tax account {masked(account.account_number)} "
-            f"for {account.address}",
-            amount=amount,
+        return Summary.phrased(
+            "a payment of **{amount}** towards council tax account {account} for {address}", amount,
+            amount=Money(amount), account=masked_words(account.account_number), address=Address(account.address),
         )
 
     async def place(self, tracker: Tracker, contact: Optional[Contact]) -> Placed:
@@ -72,8 +81,9 @@ class CouncilTaxPayment(OrderKind):
         paid_reference = tracker.get_slot("payment_id") or reference
         return payment_receipt(
             tracker,
-            f"Thank you, your payment of **{say_money(amount)}** towards your council tax went through. "
-            f"Your payment reference is **{paid_reference}**. It will show on your account within a few minutes.",
+            phrase("Thank you, your payment of **{amount}** towards your council tax went through. "
+                   "Your payment reference is {reference}. It will show on your account within a few minutes.",
+                   amount=Money(amount), reference=Reference(paid_reference)),
             amount, f"council tax, account {masked(tracker.get_slot('ct_account'))}", paid_reference,
         )
 
@@ -95,7 +105,7 @@ class ValidatePayCouncilTaxForm(CouncilTaxVerificationStep, OrderForm):
 
     def after_verified(self, summary: Any, dispatcher: CollectingDispatcher) -> Dict[Text, Any]:
         if summary.balance <= 0:
-            dispatcher.utter_message(text="There's nothing left to pay on your council tax account this year.")
+            tell(dispatcher, NOTHING_TO_PAY)
             return {"journey_blocked": True, "requested_slot": None}
         return {}
 
@@ -113,7 +123,7 @@ class ValidatePayCouncilTaxForm(CouncilTaxVerificationStep, OrderForm):
         try:
             account = await verified_account(tracker)
         except OrderStopped as stopped:
-            dispatcher.utter_message(text=stopped.message)
+            tell(dispatcher, "{message}", message=stopped.words)
             return {"ct_amount": None, "ct_token": None, "journey_blocked": True, "requested_slot": None}
         except CouncilServiceError as error:
             return stop_journey(dispatcher, error.resident_message, tracker.get_slot("council"))
@@ -125,18 +135,16 @@ class ValidatePayCouncilTaxForm(CouncilTaxVerificationStep, OrderForm):
         else:
             amount = read_amount(text)
         if amount is None:
-            dispatcher.utter_message(
-                text="Sorry, I didn't catch the amount. Choose the instalment or the balance, or type an amount "
-                "in pounds, like £50."
-            )
+            tell(dispatcher, "Sorry, I didn't catch the amount. Choose the instalment or the balance, or {type} an "
+                 "amount in pounds, like {example}.", type=Words("type", "say"), example=Words("£50", "50 pounds"),
+                 expects="amount")
             return {"ct_amount": None}
         try:
             account.payment_for(amount)
         except ValueError:
-            dispatcher.utter_message(
-                text=f"You can pay between {say_money(account.minimum_payment)} and "
-                f"{say_money(account.maximum_payment)} towards this account. Please choose an amount in that range."
-            )
+            tell(dispatcher, "You can pay between {least} and {most} towards this account. Please choose an amount in "
+                 "that range.", least=Money(account.minimum_payment), most=Money(account.maximum_payment),
+                 expects="amount")
             return {"ct_amount": None}
         return {"ct_amount": amount}
 
@@ -149,13 +157,13 @@ class ActionAskCtAmount(Action):
         try:
             account = await verified_account(tracker)
         except OrderStopped as stopped:
-            dispatcher.utter_message(text=stopped.message)
+            tell(dispatcher, "{message}", message=stopped.words)
             return [SlotSet("ct_token", None), SlotSet("journey_blocked", True)]
         except CouncilServiceError as error:
-            dispatcher.utter_message(text=error.resident_message)
+            tell(dispatcher, "{message}", message=error.resident_message)
             return [SlotSet("journey_blocked", True)]
         if account.maximum_payment < account.minimum_payment or account.balance <= 0:
-            dispatcher.utter_message(text="There's nothing left to pay on your council tax account this year.")
+            tell(dispatcher, NOTHING_TO_PAY)
             return [SlotSet("journey_blocked", True)]
         buttons = []
         if account.next_instalment and account.next_instalment.amount < account.balance:
@@ -163,9 +171,7 @@ class ActionAskCtAmount(Action):
                             "payload": '/inform{"attribute_value":"instalment"}'})
         buttons.append({"title": f"The balance ({say_money(account.balance)})",
                         "payload": '/inform{"attribute_value":"balance"}'})
-        dispatcher.utter_message(
-            text=f"Your balance for {account.financial_year} is **{say_money(account.balance)}**. "
-            f"{say_next_instalment(account)}\nHow much would you like to pay? You can also type an amount.",
-            buttons=buttons,
-        )
+        tell(dispatcher, "Your balance for {year} is **{balance}**. {instalment}\nHow much would you like to pay? "
+             "You can also {type} an amount.", year=account.financial_year, balance=Money(account.balance),
+             instalment=next_instalment_words(account), type=Words("type", "say"), buttons=buttons, expects="amount")
         return []

@@ -22,6 +22,7 @@ from rasa_sdk.types import DomainDict
 import councils
 from connectors.webchat_metadata import site_council
 from councils import postcodes
+from replies import Address, Day, Money, PhoneNumber, Postcode, Words, tell
 
 from ..clients import CouncilServiceError, VerificationFailed, VerificationLocked, council_records_client
 from ..common import understanding
@@ -30,7 +31,7 @@ from ..common.second_tries import ask, not_understood
 from ..common.journey_slots import reset_journey
 from ..common.services import call
 from ..common.tracker_text import latest_entity
-from ..payments.money import say_money
+from ..payments.wording import phrase, said
 from ..protections.attempts import MAX_CONVERSATION_FAILURES, Lock, record_failed_verification, verification_lock
 
 MAX_ATTEMPTS = MAX_CONVERSATION_FAILURES
@@ -76,12 +77,19 @@ def lock_message(lock: Lock) -> Text:
 
 def council_phone(tracker: Tracker) -> Text:
     """The council's phone number; both councils' when we don't know which (before verification, off their sites)."""
+    return council_phone_words(tracker).web_text
+
+
+def council_phone_words(tracker: Tracker) -> Words:
+    """council_phone for a reply (replies/): the numbers in groups a caller can write down."""
     council = tracker.get_slot("council") or site_council(tracker.latest_message)
     ids = [council] if council in councils.COUNCIL_IDS else list(councils.COUNCIL_IDS)
-    numbers = [(councils.load_council(c)["name"], councils.load_council(c)["contact"]["phone"]) for c in ids]
+    numbers = [(councils.load_council(c)["name"], PhoneNumber(councils.load_council(c)["contact"]["phone"]))
+               for c in ids]
     if len(numbers) == 1:
-        return numbers[0][1]
-    return " or ".join(f"{number} ({name})" for name, number in numbers)
+        return Words(numbers[0][1].web(), numbers[0][1].spoken())
+    return Words(" or ".join(f"{number.web()} ({name})" for name, number in numbers),
+                 " or ".join(f"{number.spoken()} ({name})" for name, number in numbers))
 
 
 class CouncilTaxVerificationStep:
@@ -141,7 +149,8 @@ class CouncilTaxVerificationStep:
             return {"postcode": None}  # a failed verification just now, from the account number's validation
         postcode = postcodes.normalise(str(value)) or postcodes.find_in_text(str(value))
         if not postcode:
-            dispatcher.utter_message(text="Sorry, that isn't a postcode I recognise. A postcode looks like PR7 1DP.")
+            tell(dispatcher, "Sorry, that isn't a postcode I recognise. A postcode looks like {example}.",
+                 example=Postcode("PR7 1DP"), expects="postcode")
             return {"postcode": None}
         account = tracker.get_slot("ct_account")
         if account and _ACCOUNT.match(str(account)):
@@ -158,8 +167,7 @@ class CouncilTaxVerificationStep:
         try:
             result = await call(council_records_client().verify_council_tax, account, postcode)
         except VerificationLocked as refused:
-            dispatcher.utter_message(text=ACCOUNT_LOCKED.format(time=say_time(refused.until),
-                                                                phone=council_phone(tracker)))
+            tell(dispatcher, ACCOUNT_LOCKED, time=say_time(refused.until), phone=council_phone_words(tracker))
             return {**forget, "journey_blocked": True, "requested_slot": None}
         except VerificationFailed as failed:
             attempts = await record_failed_verification(tracker)
@@ -171,15 +179,15 @@ class CouncilTaxVerificationStep:
             if lock is not None:  # the client's limit, reached by this try
                 return {**forget, **stop_journey(dispatcher, f"Sorry, those details don't match an account. "
                                                  f"{lock_message(lock)}", tracker.get_slot("council"))}
-            dispatcher.utter_message(
-                text=f"{failed.resident_message} You have {MAX_ATTEMPTS - attempts} more "
-                f"{'try' if MAX_ATTEMPTS - attempts == 1 else 'tries'}."
-            )
+            left = MAX_ATTEMPTS - attempts
+            tell(dispatcher, "{message} You have {left} more {tries}.", message=failed.resident_message, left=left,
+                 tries="try" if left == 1 else "tries")
             return forget
         except CouncilServiceError as error:
             return {"ct_account": None, **stop_journey(dispatcher, error.resident_message, tracker.get_slot("council"))}
         summary = result.account
-        dispatcher.utter_message(text=f"Thank you, you're verified for the council tax account at {summary.address}.")
+        tell(dispatcher, "Thank you, you're verified for the council tax account at {address}.",
+             address=Address(summary.address))
         return {
             "ct_account": summary.account_number,
             "postcode": postcode,
@@ -194,11 +202,17 @@ class CouncilTaxVerificationStep:
 
 
 def say_next_instalment(account: Any) -> Text:
+    return next_instalment_words(account).web_text
+
+
+def next_instalment_words(account: Any) -> Words:
+    """The next instalment, for a reply (replies/): its amount and date as a caller would say them."""
     nxt = account.next_instalment
     if nxt is None:
-        return "There are no more instalments to pay this year."
-    late = " It is overdue." if nxt.overdue else ""
-    return f"Your next instalment is **{say_money(nxt.amount)}**, due on {nxt.due_date_text}.{late}"
+        return said("There are no more instalments to pay this year.")
+    return phrase("Your next instalment is **{amount}**, due on {day}.{late}", amount=Money(nxt.amount),
+                  day=Words(nxt.due_date_text, Day(nxt.due_date).spoken()),
+                  late=" It is overdue." if nxt.overdue else "")
 
 
 class ActionStartCouncilTax(Action):
@@ -212,7 +226,7 @@ class ActionStartCouncilTax(Action):
         events = reset_journey()
         lock = await locked(tracker)
         if lock is not None:
-            dispatcher.utter_message(text=lock_message(lock))
+            tell(dispatcher, "{message}", message=lock_message(lock))
             events.append(SlotSet("journey_blocked", True))
         return events
 

@@ -9,6 +9,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from replies import Day, Money, Reference, Words, tell
+
 from ..clients import CouncilServiceError, PcnNotFound, council_records_client
 from ..clients.records import PCN_PAID, Contact, PenaltyCharge
 from ..common import understanding
@@ -16,19 +18,19 @@ from ..common.journey_form import skip_empty, stop_journey
 from ..common.second_tries import ask, not_understood
 from ..common.services import call
 from ..common.tracker_text import latest_entity
-from ..payments.money import say_money
 from ..payments.order import (
     CHANGE_CONTACT, Confirmation, OrderKind, OrderStopped, Placed, Summary, payment_receipt, register,
 )
 from ..payments.step import OrderForm
+from ..payments.wording import phrase, said, unmarked_reference
 
 OWN_INTENTS = frozenset({"pay_parking_fine", "inform"})
 _PCN = re.compile(r"^[A-Z]{2}\d{8}$")
 _VRM = re.compile(r"^[A-Z0-9]{2,8}$")
-NOT_FOUND = (
+NOT_FOUND = phrase(
     "Sorry, I couldn't find a penalty charge notice with that number and registration. Please check both against "
-    "the notice: the PCN number is two letters and eight digits, like CH40213377."
-)
+    "the notice: the PCN number is two letters and eight digits, like {example}.", example=unmarked_reference(
+        "CH40213377"))
 
 
 async def penalty_charge(tracker: Tracker, vrm: Optional[Text] = None) -> PenaltyCharge:
@@ -40,10 +42,25 @@ async def penalty_charge(tracker: Tracker, vrm: Optional[Text] = None) -> Penalt
         raise OrderStopped(NOT_FOUND, offer_contact=False)
 
 
-def closed_message(pcn: PenaltyCharge) -> Text:
+def closed_message(pcn: PenaltyCharge) -> Words:
+    """A paid or cancelled PCN: the records' own sentence, or ours."""
     if pcn.message:
-        return pcn.message
-    return f"Penalty charge notice {pcn.pcn} is already {pcn.status}: there's nothing to pay."
+        return said(pcn.message)
+    return phrase("Penalty charge notice {pcn} is already {status}: there's nothing to pay.",
+                  pcn=unmarked_reference(pcn.pcn), status=pcn.status)
+
+
+def discount_words(pcn: PenaltyCharge, summary: bool = False) -> Words:
+    """Whether the 14-day discount applies, in the summary's words or the sentence after the amount."""
+    until = Words(pcn.discount_until_text, Day(pcn.discount_until).spoken()) if pcn.discount_until else \
+        said(pcn.discount_until_text)
+    if summary:
+        if pcn.discount_applies:
+            return phrase(", the reduced amount if paid by {until}", until=until)
+        return said(" (the full amount: the 14-day discount has ended)")
+    if pcn.discount_applies:
+        return phrase("That's the reduced amount, if you pay by {until}.", until=until)
+    return said("The 14-day discount has ended, so this is the full amount.")
 
 
 class ParkingFine(OrderKind):
@@ -54,12 +71,11 @@ class ParkingFine(OrderKind):
         pcn = await penalty_charge(tracker)
         if not pcn.payable:
             raise OrderStopped(closed_message(pcn), offer_contact=False)
-        discount = (f", the reduced amount if paid by {pcn.discount_until_text}" if pcn.discount_applies else
-                    " (the full amount: the 14-day discount has ended)")
-        return Summary(
-            text=f"penalty charge notice **{pcn.pcn}** for {pcn.vrm}, issued at {pcn.location}: "
-            f"{pcn.contravention}. Amount due {say_money(pcn.amount_due)}{discount}",
-            amount=pcn.amount_due,
+        return Summary.phrased(
+            "penalty charge notice {pcn} for {vrm}, issued at {location}: {contravention}. Amount due "
+            "{amount}{discount}", pcn.amount_due, pcn=Reference(pcn.pcn), vrm=unmarked_reference(pcn.vrm),
+            location=pcn.location, contravention=pcn.contravention, amount=Money(pcn.amount_due),
+            discount=discount_words(pcn, summary=True),
         )
 
     async def place(self, tracker: Tracker, contact: Optional[Contact]) -> Placed:
@@ -76,9 +92,10 @@ class ParkingFine(OrderKind):
     async def confirmation(self, tracker: Tracker, reference: Text, amount: int) -> Confirmation:
         return payment_receipt(
             tracker,
-            f"Thank you, your payment of **{say_money(amount)}** for penalty charge notice **{reference}** went "
-            f"through. The PCN is now paid: there's nothing more to do. Your payment reference is "
-            f"**{tracker.get_slot('payment_id')}**.",
+            phrase("Thank you, your payment of **{amount}** for penalty charge notice {pcn} went through. The PCN "
+                   "is now paid: there's nothing more to do. Your payment reference is {reference}.",
+                   amount=Money(amount), pcn=Reference(reference),
+                   reference=Reference(str(tracker.get_slot("payment_id")))),
             amount, f"penalty charge notice {reference}", reference,
         )
 
@@ -136,19 +153,16 @@ class ValidatePayParkingFineForm(OrderForm):
         try:
             pcn = await penalty_charge(tracker, vrm)
         except OrderStopped as stopped:
-            dispatcher.utter_message(text=stopped.message)
+            tell(dispatcher, "{message}", message=stopped.words)
             return {"pcn_vrm": None, "pcn_number": None}
         except CouncilServiceError as error:
             return stop_journey(dispatcher, error.resident_message, tracker.get_slot("council"))
         if not pcn.payable:
-            dispatcher.utter_message(text=closed_message(pcn))
+            tell(dispatcher, "{message}", message=closed_message(pcn))
             return {"pcn_vrm": vrm, "council": pcn.council, "journey_blocked": True, "requested_slot": None}
-        discount = (f"That's the reduced amount, if you pay by {pcn.discount_until_text}." if pcn.discount_applies
-                    else "The 14-day discount has ended, so this is the full amount.")
-        dispatcher.utter_message(
-            text=f"I've found penalty charge notice {pcn.pcn} ({pcn.contravention}, {pcn.location}). "
-            f"The amount due is **{say_money(pcn.amount_due)}**. {discount}"
-        )
+        tell(dispatcher, "I've found penalty charge notice {pcn} ({contravention}, {location}). The amount due is "
+             "**{amount}**. {discount}", pcn=unmarked_reference(pcn.pcn), contravention=pcn.contravention,
+             location=pcn.location, amount=Money(pcn.amount_due), discount=discount_words(pcn))
         return {"pcn_vrm": vrm, "council": pcn.council}
 
 

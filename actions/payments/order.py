@@ -9,21 +9,27 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from datetime import date
 from dataclasses import dataclass, field
-from typing import Any, Dict, Optional, Text, Tuple
+from typing import Any, Dict, Optional, Text, Tuple, Union
 
 from rasa_sdk import Tracker
+
+from replies import Words
 
 from ..clients.records import Contact, PaymentDetails
 from ..common.wording import council_name, say_date
 from .money import say_money
+from .wording import phrase, said
 
 
 class OrderStopped(Exception):
     """The order can't go on (slot full, already subscribed, not allowed): `message` tells the resident why."""
 
-    def __init__(self, message: Text, *, offer_contact: bool = True, ask_again: Tuple[Text, ...] = ()) -> None:
-        super().__init__(message)
-        self.message = message
+    def __init__(self, message: Union[Text, Words], *, offer_contact: bool = True,
+                 ask_again: Tuple[Text, ...] = ()) -> None:
+        words = message if isinstance(message, Words) else said(message)
+        super().__init__(words.web_text)
+        self.message = words.web_text  # the web's words, for helpers that take text
+        self.words = words  # with what a caller hears (replies/)
         self.offer_contact = offer_contact
         self.ask_again = ask_again  # slots to ask again instead of stopping (a slot that has just filled up)
 
@@ -32,6 +38,15 @@ class OrderStopped(Exception):
 class Summary:
     text: Text  # "a collection of 1 sofa from 12 Market Street on Friday 4 December"
     amount: int  # pence, as shown; 0 for a free order
+    spoken: Text = ""  # what a caller hears, when it differs (replies/); phrased() fills both
+
+    @classmethod
+    def phrased(cls, template: Text, amount: int, **values: Any) -> "Summary":
+        words = phrase(template, **values)
+        return cls(words.web_text, amount, words.spoken_text)
+
+    def words(self) -> Words:
+        return said(self.text, self.spoken)
 
 
 @dataclass(frozen=True)
@@ -50,17 +65,23 @@ class Confirmation:
     chat: Text  # what the bot says once it is done
     purpose: Text  # Notify template purpose: bulky_waste, garden_waste, payment, report
     personalisation: Dict[Text, Any] = field(default_factory=dict)
+    spoken: Text = ""  # what a caller hears, when it differs from `chat` (replies/)
+
+    def words(self) -> Words:
+        return said(self.chat, self.spoken)
 
 
-def payment_receipt(tracker: Tracker, chat: Text, amount: int, payment_for: Text, reference: Text) -> Confirmation:
+def payment_receipt(tracker: Tracker, chat: Union[Text, Words], amount: int, payment_for: Text,
+                    reference: Text) -> Confirmation:
     """A confirmation with Notify's payment template: "We have received your payment of ... for ..."."""
-    return Confirmation(chat, "payment", {
+    words = chat if isinstance(chat, Words) else said(chat)
+    return Confirmation(words.web_text, "payment", {
         "council_name": council_name(tracker.get_slot("council")),
         "amount": say_money(amount),
         "payment_for": payment_for,
         "date": say_date(date.today()),
         "reference": reference,
-    })
+    }, spoken=words.spoken_text)
 
 
 Change = Tuple[Text, Text, Tuple[Text, ...]]  # (button title, change id, the slots to ask again)

@@ -16,12 +16,14 @@ import logging
 import re
 from typing import Any, Dict, Optional, Text, Tuple
 
+from replies import Money, Reference, Words, reply_message
+
 from ..clients import CouncilServiceError, pay_client
 from ..common.services import call
-from ..common.wording import contact_routes
+from ..common.wording import contact_routes_part
 from ..protections import holds
 from . import confirming, contact as contacts
-from .money import say_money
+from .wording import phrase, said
 from .order import KINDS
 from .watch import CONFIRMED, NOT_PAID, REFUND_DUE, Watched, payment_watch
 
@@ -132,48 +134,67 @@ async def run_watch(interval_seconds: float) -> None:
 # -- what the resident is told --------------------------------------------------------------------------------------
 
 
-def refund_due_text(reference: Text, amount: int, council: Optional[Text]) -> Text:
-    return (
-        f"Your payment of {say_money(amount)} went through, but the council's records show that order "
-        f"(**{reference}**) was cancelled before the payment arrived, so **it is not booked, and a refund of "
-        f"{say_money(amount)} is due** to the card you paid with. You don't need to pay again. If you have any "
-        f"questions about the refund, contact the council and quote **{reference}**:\n{contact_routes(council)}"
+def refund_due_reply(reference: Text, amount: int, council: Optional[Text]) -> Dict[Text, Any]:
+    """A paid order the records cancelled meanwhile: not booked, a refund due, and whom to ask."""
+    return reply_message(
+        "Your payment of {amount} went through, but the council's records show that order ({reference}) was "
+        "cancelled before the payment arrived, so {refund} to the card you paid with. You don't need to pay again. "
+        "If you have any questions about the refund, contact the council and quote {reference_again}:\n{routes}",
+        amount=Money(amount), reference=Reference(reference),
+        refund=phrase("**it is not booked, and a refund of {amount} is due**", amount=Money(amount)),
+        reference_again=Reference(reference), routes=contact_routes_part(council),
     )
 
 
 _BY = {"email": "by email", "sms": "by text message"}
 
 
-def confirmation_text(state: Optional[Text], contact: Optional[Text], channel: Optional[Text] = None) -> Text:
-    """What became of a confirmed payment's Notify confirmation, told truthfully ("" when there is nothing to say)."""
+def confirmation_words(state: Optional[Text], contact: Optional[Text], channel: Optional[Text] = None) -> Words:
+    """What became of a confirmed payment's Notify confirmation, told truthfully (empty when there is nothing to
+    say): a Words part, the mobile number grouped for a caller."""
     if state == confirming.SENDS_LATER:
-        how = contacts.say_contact(contact) or _BY.get(channel or "", "by email or text")
-        return (f" I couldn't send your confirmation just now, as the messaging service isn't available: it will "
-                f"follow {how} as soon as it is back.")
+        how = contacts.contact_words(contact) if contacts.split(contact)[0] else \
+            said(_BY.get(channel or "", "by email or text"))
+        return phrase(" I couldn't send your confirmation just now, as the messaging service isn't available: it "
+                      "will follow {how} as soon as it is back.", how=how)
     if state == confirming.SENT_NOW and contacts.split(contact)[0]:
-        return f" I've sent the confirmation {contacts.say_contact(contact)}."
-    return ""
+        return phrase(" I've sent the confirmation {how}.", how=contacts.contact_words(contact))
+    return Words("", "")
+
+
+def confirmation_text(state: Optional[Text], contact: Optional[Text], channel: Optional[Text] = None) -> Text:
+    """confirmation_words as the web chat shows it."""
+    return confirmation_words(state, contact, channel).web_text
+
+
+def outcome_reply(watched: Watched, outcome: Optional[Text], contact: Optional[Text],
+                  confirmation: Tuple[Optional[Text], Optional[Text]] = (confirming.SENT_NOW, None)) -> Dict[Text, Any]:
+    """The truth about the conversation's last payment, for "I've paid" once the journey has moved on."""
+    reference = Reference(watched.reference)
+    if outcome == CONFIRMED:
+        sent = confirmation_words(confirmation[0], contact, confirmation[1])
+        return reply_message("Your payment of {amount} went through, and the council's records show it: "
+                             "reference {reference} is paid.{sent}",
+                             amount=Money(watched.amount), reference=reference, sent=sent)
+    if outcome == REFUND_DUE:
+        return refund_due_reply(watched.reference, watched.amount, watched.council)
+    if outcome == NOT_PAID:
+        return reply_message("Your payment for {reference} didn't go through, so nothing has been charged and the "
+                             "order has been released. You can start again at any time.", reference=reference)
+    return reply_message(
+        "I can't see a completed payment for {reference} yet: the payment page says it isn't finished. If you pay, "
+        "I'll confirm it and send your confirmation even if you've {left}. Please don't start a second payment.",
+        reference=reference, left=Words("left the chat", "ended the call"))
 
 
 def outcome_text(watched: Watched, outcome: Optional[Text], contact: Optional[Text],
                  confirmation: Tuple[Optional[Text], Optional[Text]] = (confirming.SENT_NOW, None)) -> Text:
-    """The truth about the conversation's last payment, for "I've paid" once the journey has moved on."""
-    if outcome == CONFIRMED:
-        sent = confirmation_text(confirmation[0], contact, confirmation[1])
-        return (f"Your payment of {say_money(watched.amount)} went through, and the council's records show it: "
-                f"reference **{watched.reference}** is paid.{sent}")
-    if outcome == REFUND_DUE:
-        return refund_due_text(watched.reference, watched.amount, watched.council)
-    if outcome == NOT_PAID:
-        return (f"Your payment for **{watched.reference}** didn't go through, so nothing has been charged and the "
-                "order has been released. You can start again at any time.")
-    return (f"I can't see a completed payment for **{watched.reference}** yet: the payment page says it isn't "
-            "finished. If you pay, I'll confirm it and send your confirmation even if you've left the chat. "
-            "Please don't start a second payment.")
+    """outcome_reply as the web chat shows it."""
+    return outcome_reply(watched, outcome, contact, confirmation)["text"]
 
 
-async def latest_payment_news(sender_id: Text) -> Optional[Text]:
-    """What the conversation's newest payment came to, checked now; None if it has none."""
+async def latest_payment_news(sender_id: Text) -> Optional[Dict[Text, Any]]:
+    """What the conversation's newest payment came to, checked now, as a reply (replies/); None if it has none."""
     watch = payment_watch()
     watched = await call(watch.latest_of_conversation, sender_id)
     if watched is None:
@@ -184,16 +205,17 @@ async def latest_payment_news(sender_id: Text) -> Optional[Text]:
         fresh = await call(watch.get, watched.payment_id)
         outcome = fresh.outcome if fresh is not None else None
     confirmation = await confirming.confirmation_state(watched.payment_id) if outcome == CONFIRMED else (None, None)
-    return outcome_text(watched, outcome, contact, confirmation)
+    return outcome_reply(watched, outcome, contact, confirmation)
 
 
 # "I've paid", "paid it", "done the payment", "did it go through": words about a payment, once its journey is over.
 _PAYMENT_TALK = re.compile(r"\b(paid|payment|went through|gone through)\b", re.IGNORECASE)
 
 
-async def news_for_payment_talk(sender_id: Text, text: Optional[Text]) -> Optional[Text]:
+async def news_for_payment_talk(sender_id: Text, text: Optional[Text]) -> Optional[Dict[Text, Any]]:
     """The truth about the conversation's last payment when the resident talks about paying outside its journey
-    (after goodbye, a person, another journey or a new session: the bot didn't understand them otherwise)."""
+    (after goodbye, a person, another journey or a new session: the bot didn't understand them otherwise), as the
+    keyword arguments of dispatcher.utter_message (replies/): `dispatcher.utter_message(**news)`."""
     if not text or not _PAYMENT_TALK.search(text):
         return None
     return await latest_payment_news(sender_id)

@@ -22,6 +22,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from connectors.webchat_metadata import page_url
+from replies import Emphasis, PhoneNumber, Words, reply_message, tell
 
 from ..clients import CouncilServiceError, Rejected, ServiceUnavailable, pay_client
 from ..clients.pay import Payment
@@ -34,7 +35,8 @@ from ..protections import holds
 from . import contact as contacts
 from .money import say_money
 from .order import KINDS, OrderKind, OrderStopped, Placed
-from .settling import personalisation_of, refund_due_text
+from .settling import personalisation_of, refund_due_reply
+from .wording import payment_link
 from .watch import NOT_PAID, REFUND_DUE, Watched, matches_return, new_return_value, payment_watch
 
 logger = logging.getLogger(__name__)
@@ -86,6 +88,9 @@ class OrderForm(JourneyForm):
             return {}
         if latest_intent(tracker) == "deny":
             return {"order_contact": contacts.NONE}
+        caller = contacts.caller_mobile(tracker.latest_message)
+        if caller and latest_intent(tracker) == "affirm" and not contacts.read_contact(latest_text(tracker)):
+            return {"order_contact": caller}  # "yes" to the offer of the number they are calling from
         if not is_answer(tracker, self.answer_intents(tracker)):
             return {}
         return {"order_contact": latest_text(tracker)}
@@ -99,10 +104,10 @@ class OrderForm(JourneyForm):
         if chosen is None and text.lower().strip(".!") in _NO:
             chosen = contacts.NONE
         if chosen is None:
-            dispatcher.utter_message(
-                text="That doesn't look like an email address or a UK mobile number. Please type one, like "
-                "name@example.com or 07700 900123, or say “no” to skip the confirmation."
-            )
+            tell(dispatcher, "That doesn't look like an email address or a UK mobile number. {give}, like "
+                 "name@example.com or {mobile}, or say “no” to skip the confirmation.",
+                 give=Words("Please type one", "Please say one"), mobile=PhoneNumber("07700 900123"),
+                 expects="email_or_phone")
             return {"order_contact": None}
         return {"order_contact": chosen, "order_kind": self.order.kind}
 
@@ -128,17 +133,15 @@ class OrderForm(JourneyForm):
         if value is False:
             change = latest_entity(tracker, "change")
             if change == KEEP_UNPAID:
-                dispatcher.utter_message(text="OK, I haven't ordered anything new, and nothing has been charged. "
-                                              "You can still pay for your earlier order with the link I gave you.")
+                tell(dispatcher, "OK, I haven't ordered anything new, and nothing has been charged. "
+                     "You can still pay for your earlier order with the link I gave you.")
                 return {"order_confirmed": False, "journey_blocked": True, "requested_slot": None}
             chosen = next((c for c in self.order.changes if c[1] == change), None)
             if chosen is not None:
                 return {**{slot: None for slot in chosen[2]}, "order_confirmed": None, "correcting": None}
             if not tracker.get_slot("correcting"):
                 return {"order_confirmed": None, "correcting": True}  # "no": ask what to change
-            dispatcher.utter_message(
-                text="OK, I haven't ordered anything and nothing has been charged. You can start again at any time."
-            )
+            tell(dispatcher, "OK, I haven't ordered anything and nothing has been charged. You can start again at any time.")
             return {"order_confirmed": False, "correcting": None, "journey_blocked": True, "requested_slot": None}
         shown = tracker.get_slot("order_amount")
         held_back = await self._hold_back(dispatcher, tracker)
@@ -157,10 +160,8 @@ class OrderForm(JourneyForm):
         if placed.payment is None or placed.payment.amount != shown:
             # The price changed between the summary and the order: never charge what the resident wasn't shown.
             await self._withdraw(tracker, placed.reference)
-            dispatcher.utter_message(
-                text="Sorry, the price has changed since I showed it to you, so I haven't charged anything. "
-                "Please start again to see the new price."
-            )
+            tell(dispatcher, "Sorry, the price has changed since I showed it to you, so I haven't charged anything. "
+                 "Please start again to see the new price.")
             return {"order_confirmed": True, "journey_blocked": True, "requested_slot": None}
         payment_slots = await self._payment_for(dispatcher, tracker, placed)
         if payment_slots.get("journey_blocked"):
@@ -219,28 +220,25 @@ class OrderForm(JourneyForm):
             # The last payment failed and we asked whether to try again.
             if value == "deny":
                 await self._withdraw(tracker, reference)
-                dispatcher.utter_message(text="OK. I've cancelled it, and nothing has been charged.")
+                tell(dispatcher, "OK. I've cancelled it, and nothing has been charged.")
                 return {"payment_outcome": None, "journey_blocked": True, "requested_slot": None}
             return await self._try_again(dispatcher, tracker, reference)
         try:
             payment = await call(pay_client().get_payment, payment_id)
         except CouncilServiceError:
-            dispatcher.utter_message(
-                text="Sorry, I can't check your payment with the payment service just now. **Please don't pay "
-                "again.** Tell me when you'd like me to check again, in a minute or two."
-            )
+            tell(dispatcher, "Sorry, I can't check your payment with the payment service just now. {dont} Tell me "
+                 "when you'd like me to check again, in a minute or two.", dont=Emphasis("Please don't pay again."))
             return {"payment_outcome": None}
         if payment.succeeded:
             return await self._paid(dispatcher, tracker, reference, payment)
         if payment.in_progress:
-            dispatcher.utter_message(
-                text="I can't see a completed payment yet: the payment page says it isn't finished. "
-                "If you have just paid, give it a moment and tell me again."
-            )
+            tell(dispatcher, "I can't see a completed payment yet: the payment page says it isn't finished. "
+                 "If you have just paid, give it a moment and tell me again.")
             return {"payment_outcome": None}
         await settle_in_conversation(payment_id, NOT_PAID)  # the conversation offers another try: the order stays
         words = FAILURE_WORDS.get(payment.code or "", "the payment didn't go through")
-        dispatcher.utter_message(text=f"Your payment didn't go through: {words}. **Nothing has been charged.**")
+        tell(dispatcher, "Your payment didn't go through: {why}. {nothing}", why=words,
+             nothing=Emphasis("Nothing has been charged."))
         return {"payment_outcome": None, "payment_id": None, "payment_url": None}
 
     async def _paid(
@@ -253,16 +251,15 @@ class OrderForm(JourneyForm):
         try:
             placed = await self.order.current(tracker, reference)
         except CouncilServiceError:
-            dispatcher.utter_message(
-                text="Your payment went through, but I can't check the council's records just now to confirm your "
-                "order. **Please don't pay again.** Tell me when you'd like me to check again, in a minute or two."
-            )
+            tell(dispatcher, "Your payment went through, but I can't check the council's records just now to confirm "
+                 "your order. {dont} Tell me when you'd like me to check again, in a minute or two.",
+                 dont=Emphasis("Please don't pay again."))
             return {"payment_outcome": None}
         if placed.done:
             return {"payment_outcome": PAID, "payment_amount": payment.amount}
         await settle_in_conversation(payment.payment_id, REFUND_DUE)
         await holds.close(reference)
-        dispatcher.utter_message(text=refund_due_text(reference, payment.amount, tracker.get_slot("council")))
+        dispatcher.utter_message(**refund_due_reply(reference, payment.amount, tracker.get_slot("council")))
         return {"payment_outcome": None, "journey_blocked": True, "requested_slot": None}
 
     async def _try_again(self, dispatcher: CollectingDispatcher, tracker: Tracker, reference: Text) -> Dict[Text, Any]:
@@ -274,15 +271,11 @@ class OrderForm(JourneyForm):
             return {"payment_outcome": PAID}
         if placed.expired or placed.payment is None:
             await holds.close(reference)
-            dispatcher.utter_message(
-                text="Sorry, the time to pay for this has run out, so it has been released. Nothing has been "
-                "charged. Please start again."
-            )
+            tell(dispatcher, "Sorry, the time to pay for this has run out, so it has been released. Nothing has been "
+                 "charged. Please start again.")
             return {"payment_outcome": None, "journey_blocked": True, "requested_slot": None}
         if placed.payment.amount != tracker.get_slot("order_amount"):
-            dispatcher.utter_message(
-                text="Sorry, the price has changed, so I haven't charged anything. Please start again."
-            )
+            tell(dispatcher, "Sorry, the price has changed, so I haven't charged anything. Please start again.")
             return {"payment_outcome": None, "journey_blocked": True, "requested_slot": None}
         return {"payment_outcome": None, **await self._payment_for(dispatcher, tracker, placed)}
 
@@ -364,11 +357,11 @@ class OrderForm(JourneyForm):
     def _stopped(self, dispatcher: CollectingDispatcher, tracker: Tracker, stopped: OrderStopped) -> Dict[Text, Any]:
         if stopped.ask_again:
             # e.g. the slot filled up while the resident was deciding: choose again, then confirm again.
-            dispatcher.utter_message(text=stopped.message)
+            tell(dispatcher, "{message}", message=stopped.words)
             return {**{slot: None for slot in stopped.ask_again}, "order_confirmed": None}
         if stopped.offer_contact:
             return stop_journey(dispatcher, stopped.message, tracker.get_slot("council"))
-        dispatcher.utter_message(text=stopped.message)
+        tell(dispatcher, "{message}", message=stopped.words)
         return {"journey_blocked": True, "requested_slot": None}
 
     def _order_failed(
@@ -445,12 +438,20 @@ def return_url(tracker: Tracker, returned: Text) -> Text:
     return pay_client().return_url(secrets.token_urlsafe(12))
 
 
-def payment_link_text(tracker: Tracker) -> Text:
-    amount = tracker.get_slot("order_amount") or 0
-    return (
-        f"Please pay **{say_money(int(amount))}** on GOV.UK Pay's secure page: [pay {say_money(int(amount))} now]"
-        f"({tracker.get_slot('payment_url')}). Never type your card number here.\n"
-        "When you've finished, come back to this chat and tell me, or press “I've paid”."
+def payment_link_reply(tracker: Tracker, buttons: Optional[List[Dict[Text, Any]]] = None) -> Dict[Text, Any]:
+    """The GOV.UK Pay page: a link on the web; on the phone an offer to text it (the link's purpose), never card
+    details by speech or keypad."""
+    amount = int(tracker.get_slot("order_amount") or 0)
+    return reply_message(
+        "{pay} {link}. {never}\n{after}",
+        pay=Words(f"Please pay **{say_money(amount)}** on GOV.UK Pay's secure page:",
+                  "Please pay by card on GOV.UK Pay's secure page. I can send you a text message with a link to"),
+        link=payment_link(tracker.get_slot("payment_url"), amount, tracker.get_slot("order_kind")),
+        never=Words("Never type your card number here.",
+                    "Never say or key in your card number on this call: I'll never ask for it."),
+        after=Words("When you've finished, come back to this chat and tell me, or press “I've paid”.",
+                    "When you've paid, tell me, and I'll check it with the payment service."),
+        buttons=buttons,
     )
 
 
