@@ -302,3 +302,28 @@ def test_call_sh_runs_the_simulator():
     assert result.returncode == 0
     for option in ("--speak", "--council", "--from", "--url"):
         assert option in result.stdout
+
+
+# ---------------------------------------------------------------- the benchmark's counting (benchmarks/phone.py)
+
+
+def test_the_benchmark_counts_keypad_turns_to_the_reference_and_times_every_voice_webhook(fake):
+    from benchmarks import phone
+
+    fake.script(
+        "/webhooks/phone/voice",
+        twiml(ASK.format(SAY.format("Say what it's about, or press 1 for a missed bin."))),
+        twiml(ASK.format(SAY.format("Press 1 for 102 Market Street."))),
+        twiml(SAY.format("Thank you. Your reference is R E P, 1 0 0, 0 1 7."), ASK.format(SAY.format("Anything else?"))),
+    )
+    result = phone.keypad_missed_bin({"url": fake.address, "token": TOKEN, "called": LINE}, ["press 1", "#1", "#9"])
+    assert result["reported"] is True and result["turns"] == 2
+    assert "Caller: #1" in result["transcript"] and "Caller: #9" not in result["transcript"]
+    assert [s["CallStatus"] for s in fake.status()] == ["completed"]
+    assert all(r["valid"] for r in fake.requests)
+
+    fake.requests.clear()
+    calls = phone.simultaneous_calls({"url": fake.address, "token": TOKEN, "called": LINE}, 3)
+    figures = phone.summary(calls)
+    assert figures["calls"] == 3 and figures["webhooks"] == len(fake.voice()) == 3  # each: its start, answered with TwiML that ends the call
+    assert figures["failed_calls"] == 0 and figures["median_ms"] > 0
