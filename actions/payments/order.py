@@ -41,9 +41,10 @@ class Summary:
     spoken: Text = ""  # what a caller hears, when it differs (replies/); phrased() fills both
 
     @classmethod
-    def phrased(cls, template: Text, amount: int, **values: Any) -> "Summary":
+    def phrased(cls, template: Text, pence: int, /, **values: Any) -> "Summary":
+        """The summary from a template with parts (replies/), for the web and for a caller; `pence` as shown."""
         words = phrase(template, **values)
-        return cls(words.web_text, amount, words.spoken_text)
+        return cls(words.web_text, pence, words.spoken_text)
 
     def words(self) -> Words:
         return said(self.text, self.spoken)

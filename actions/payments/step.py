@@ -450,7 +450,8 @@ def payment_link_reply(tracker: Tracker, buttons: Optional[List[Dict[Text, Any]]
         never=Words("Never type your card number here.",
                     "Never say or key in your card number on this call: I'll never ask for it."),
         after=Words("When you've finished, come back to this chat and tell me, or press “I've paid”.",
-                    "When you've paid, tell me, and I'll check it with the payment service."),
+                    "When you've paid, tell me, and I'll check it with the payment service. If you can't use a "
+                    "link, ask for a person."),
         buttons=buttons,
     )
 
