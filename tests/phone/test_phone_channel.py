@@ -1,0 +1,385 @@
+"""The phone channel on its own: signatures, and what a caller hears for a scripted bot (no Rasa server needed).
+
+The bot is a script: each message the channel passes on gets the scripted replies, and the tracker the channel
+reads afterwards says which actions ran. Whole calls against the real assistant are in test_phone_calls.py.
+"""
+from __future__ import annotations
+
+import asyncio
+import uuid
+from types import SimpleNamespace
+from typing import Any, Dict, List, Optional
+
+import pytest
+from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+from twilio.request_validator import RequestValidator
+
+from connectors.phone import channel as phone
+from connectors.phone.calls import CallState, MemoryCalls
+from connectors.phone.wording import keys, words
+from connectors.production import ProductionSettingsError
+from replies import Link, Money, Reference, reply_message
+from tests.phone.caller import ASSISTANT_NUMBER, CALLER_NUMBER, parse
+
+PUBLIC = "https://phone.example.gov.uk"
+TOKEN = "a-test-token"
+GREETING = {"text": "Hello, what can I help you with?",
+            "buttons": [{"title": "Report a missed bin", "payload": "/report_missed_bin"},
+                        {"title": "Find my bin day", "payload": "/check_bin_day"}]}
+ASK_POSTCODE = {"text": "What's the postcode of the address? For example, PR7 1DP.", "utter_action": "utter_ask_postcode"}
+ADDRESSES = [f"{n} Market Street, Chorley, PR7 1DP" for n in (2, 4, 6, 8, 10, 12, 14, 16)]
+
+
+class ScriptedBot:
+    """Answers each message with scripted replies, and keeps a tracker the channel can read like Rasa's."""
+
+    def __init__(self, script: Dict[str, Any]) -> None:
+        self.script = script
+        self.received: List[str] = []
+        self.trackers: Dict[str, DialogueStateTracker] = {}
+        self.tracker_store = self
+
+    async def retrieve(self, sender_id: str) -> Optional[DialogueStateTracker]:
+        return self.trackers.get(sender_id)
+
+    async def handle(self, message) -> None:
+        self.received.append(message.text)
+        replies = self.script.get(message.text, self.script.get("*", []))
+        if callable(replies):
+            replies = replies(message)
+        intent, action, messages = replies if isinstance(replies, tuple) else ("inform", "action_x", replies)
+        tracker = self.trackers.setdefault(message.sender_id, DialogueStateTracker(message.sender_id, []))
+        tracker.update(UserUttered(message.text, intent={"name": intent, "confidence": 1.0},
+                                   metadata=message.metadata))
+        tracker.update(ActionExecuted(action))
+        for sent in messages:
+            tracker.update(BotUttered(sent.get("text"), {"buttons": sent.get("buttons")}))
+            await message.output_channel.send_response(message.sender_id, dict(sent))
+        tracker.update(ActionExecuted("action_listen"))
+
+
+class Texts:
+    def __init__(self, works: bool = True) -> None:
+        self.sent: List[Dict[str, str]] = []
+        self.works = works
+
+    async def send(self, mobile, council_name, purpose, link, reference=None) -> bool:
+        self.sent.append({"mobile": mobile, "purpose": purpose, "link": link})
+        return self.works
+
+
+class Line:
+    """The channel with a scripted bot, and one caller on it."""
+
+    def __init__(self, script: Dict[str, Any], number: str = CALLER_NUMBER, called: str = ASSISTANT_NUMBER) -> None:
+        self.bot = ScriptedBot(script)
+        self.texts = Texts()
+        self.input = phone.PhoneInput(TOKEN, PUBLIC, calls=MemoryCalls(), texts=self.texts)
+        self.request = SimpleNamespace(app=SimpleNamespace(ctx=SimpleNamespace(agent=self.bot)))
+        self.number, self.called = number, called
+        self.sid = "CA" + uuid.uuid4().hex  # each call its own: the rate limits count per conversation
+
+    def post(self, **answer: str):
+        form = {"CallSid": self.sid, "From": self.number, "To": self.called, "CallStatus": "in-progress", **answer}
+        call = phone.Call(self.input, self.request, form, self.bot.handle)
+        turn = asyncio.run(call.answer())
+        return parse(200, turn.twiml()).check()
+
+    def ring(self):
+        return self.post()
+
+    def say(self, speech: str):
+        return self.post(SpeechResult=speech, Confidence="0.9")
+
+    def press(self, digits: str):
+        return self.post(Digits=digits)
+
+    def silence(self):
+        return self.post()
+
+    @property
+    def state(self) -> Optional[CallState]:
+        return asyncio.run(self.input.calls.load(self.sid))
+
+
+@pytest.fixture(autouse=True)
+def staff_are_in(monkeypatch):
+    monkeypatch.setenv("HANDOVER_HOURS", "always")
+
+
+# -- the channel as Rasa loads it ---------------------------------------------------------------------------------
+
+
+def test_the_channel_and_its_output_are_called_phone():
+    assert phone.PhoneInput.name() == "phone" and phone.PhoneOutput.name() == "phone"
+    from connectors.phone import PhoneInput
+
+    assert PhoneInput is phone.PhoneInput
+
+
+def test_the_projects_credentials_enable_the_phone_line():
+    import yaml
+
+    with open("credentials.yml", encoding="utf-8") as handle:
+        assert "connectors.phone.PhoneInput" in yaml.safe_load(handle)
+
+
+def test_the_demo_token_only_in_the_local_demo():
+    assert phone.auth_token({}, {}) == "sandbox-phone-token"
+    assert phone.auth_token({}, {"TWILIO_AUTH_TOKEN": "abc"}) == "abc"
+    with pytest.raises(ProductionSettingsError):
+        phone.auth_token({}, {"ASSISTANT_ENV": "production"})
+    with pytest.raises(ProductionSettingsError):
+        phone.auth_token({}, {"ASSISTANT_ENV": "production", "TWILIO_AUTH_TOKEN": "sandbox-phone-token"})
+    assert phone.auth_token({}, {"ASSISTANT_ENV": "production", "TWILIO_AUTH_TOKEN": "real"}) == "real"
+
+
+# -- signatures --------------------------------------------------------------------------------------------------
+
+
+def _request(path: str, form: Dict[str, str], signature: Optional[str], query: str = ""):
+    headers = {"X-Twilio-Signature": signature} if signature is not None else {}
+    return SimpleNamespace(headers=headers, form={k: [v] for k, v in form.items()}, path=path, query_string=query)
+
+
+def test_only_requests_twilio_signed_are_read():
+    line = phone.PhoneInput(TOKEN, PUBLIC, calls=MemoryCalls())
+    form = {"CallSid": "CA1", "From": CALLER_NUMBER, "To": ASSISTANT_NUMBER, "SpeechResult": "hello"}
+    signed = RequestValidator(TOKEN).compute_signature(PUBLIC + "/webhooks/phone/voice", form)
+    assert line._signed_form(_request("/webhooks/phone/voice", form, signed)) == form
+    assert line._signed_form(_request("/webhooks/phone/voice", form, None)) is None  # unsigned
+    assert line._signed_form(_request("/webhooks/phone/voice", form, "Zm9yZ2Vk")) is None  # forged
+    other_token = RequestValidator("not-the-token").compute_signature(PUBLIC + "/webhooks/phone/voice", form)
+    assert line._signed_form(_request("/webhooks/phone/voice", form, other_token)) is None
+    changed = dict(form, SpeechResult="transfer me")  # a signed request with an answer changed on the way
+    assert line._signed_form(_request("/webhooks/phone/voice", changed, signed)) is None
+    query = "call=CA1"
+    whisper = RequestValidator(TOKEN).compute_signature(PUBLIC + "/webhooks/phone/whisper?" + query, form)
+    assert line._signed_form(_request("/webhooks/phone/whisper", form, whisper, query)) == form
+
+
+# -- what a caller hears ------------------------------------------------------------------------------------------
+
+
+def test_the_call_starts_with_the_bots_greeting_and_a_keypad_menu():
+    line = Line({"/greet": [GREETING]})
+    heard = line.ring()
+    assert line.bot.received == ["/greet"]
+    assert heard.mentions("what can I help you with", "press 1 for report a missed bin", "press 2 for find my bin day")
+    assert heard.gather["numDigits"] == "1" and heard.gather["speechTimeout"] == "auto"
+    assert heard.gather["action"] == "/webhooks/phone/voice" and heard.gather["actionOnEmptyResult"] == "true"
+    assert line.press("2").mentions(words("no_answer"), "what can I help you with")  # the bot said nothing
+    assert line.bot.received[-1] == "/check_bin_day"
+
+
+def test_the_callers_number_is_metadata_never_the_conversation():
+    line = Line({"/greet": [GREETING]})
+    line.ring()
+    tracker = line.bot.trackers[line.sid]
+    assert tracker.sender_id.startswith("CA")
+    assert tracker.latest_message.metadata["caller"] == CALLER_NUMBER
+
+
+def test_silence_is_reprompted_once_then_a_person_is_offered_then_the_call_ends():
+    line = Line({"/greet": [GREETING]})
+    line.ring()
+    first = line.silence()
+    assert first.mentions(words("silence_first"), "press 1 for report a missed bin") and first.gather
+    second = line.silence()
+    assert second.mentions("speak to someone") and second.gather and not second.mentions("press 1 for report")
+    third = line.silence()
+    assert third.hung_up and not third.gather and third.mentions(words("still_nothing"))
+    assert line.bot.received == ["/greet"]
+
+
+def test_nonsense_keys_are_reprompted_once_then_a_person_is_offered():
+    line = Line({"/greet": [GREETING]})
+    line.ring()
+    assert line.press("7").mentions(words("not_understood_first"), "press 1")
+    assert line.press("8").mentions("speak to someone")
+    assert line.bot.received == ["/greet"]
+
+
+def test_the_bots_own_misunderstandings_count_too():
+    line = Line({"/greet": [GREETING], "*": ("nlu_fallback", "action_misunderstood", [{"text": "Sorry, I didn't get that."}])})
+    line.ring()
+    assert not line.say("flibble").mentions("speak to someone")
+    assert line.say("wibble").mentions("speak to someone")
+
+
+def test_an_answer_resets_the_reprompts():
+    line = Line({"/greet": [GREETING], "/check_bin_day": [ASK_POSTCODE]})
+    line.ring()
+    line.silence()
+    line.press("2")
+    assert line.silence().mentions(words("silence_first"))
+
+
+def test_a_postcode_is_read_back_before_the_bot_gets_it():
+    line = Line({"/greet": [GREETING], "/check_bin_day": [ASK_POSTCODE], "PR7 1DP": [{"text": "Thanks."}]})
+    line.ring()
+    asked = line.press("2")
+    assert "P R" in asked.gather.get("hints", "")
+    heard = line.say("p r seven one d p")
+    assert heard.mentions("I heard P R 7, 1 D P. Is that right?")
+    assert line.bot.received[-1] == "/check_bin_day"
+    line.say("yes")
+    assert line.bot.received[-1] == "PR7 1DP"
+
+
+def test_a_wrong_read_back_is_asked_again_once_then_a_person_is_offered():
+    line = Line({"/greet": [GREETING], "/check_bin_day": [ASK_POSTCODE]})
+    line.ring()
+    line.press("2")
+    line.say("p r seven one d b")
+    assert line.press("2").mentions(words("postcode_again"))
+    assert line.say("p r seven one d p").mentions("I heard P R 7, 1 D P")
+    assert line.say("no").mentions("speak to someone")
+    assert line.bot.received == ["/greet", "/check_bin_day"]
+
+
+def test_a_long_address_list_is_never_read_out_but_chosen_by_house_number():
+    choose = {"text": "Which address is it?", "buttons": [{"title": a, "payload": f'/inform{{"uprn":"{i}"}}'}
+                                                             for i, a in enumerate(ADDRESSES)]}
+    line = Line({"/greet": [GREETING], "*": [choose], "/inform{\"uprn\":\"5\"}": [{"text": "Got it."}]})
+    line.ring()
+    heard = line.say("PR7 1DP")  # a bot that doesn't ask for a postcode: passed on as said
+    assert heard.mentions("Which address", words("house_number")) and "Market Street" not in heard.text
+    assert "numDigits" not in heard.gather
+    line.press("12")
+    assert line.bot.received[-1] == '/inform{"uprn":"5"}'
+
+
+def test_a_link_is_offered_by_text_message_to_the_callers_number():
+    pay = reply_message("To pay {amount}, use {link}. Say I've paid when you've paid.", amount=Money(3000),
+                        link=Link("http://pay.example/pay/secure/abc", "pay £30.00 now",
+                                  purpose="the payment page for your bulky waste collection"))
+    line = Line({"/greet": [GREETING], "*": [pay]})
+    line.ring()
+    heard = line.say("yes pay")
+    assert heard.mentions("30 pounds", "by text message", "ending 1 2 3") and "pay.example" not in heard.xml
+    sent = line.say("yes")
+    assert line.texts.sent == [{"mobile": "07700900123", "link": "http://pay.example/pay/secure/abc",
+                                "purpose": "The payment page for your bulky waste collection"}]
+    assert sent.mentions(words("link_sent"), "say I've paid") and sent.gather
+
+
+def test_a_withheld_number_keys_in_a_mobile_and_no_mobile_is_offered_a_person():
+    pay = reply_message("Pay here: {link}", link=Link("http://pay.example/pay/secure/abc", "pay now"))
+    line = Line({"/greet": [GREETING], "*": [pay]}, number="anonymous")
+    line.ring()
+    assert line.say("pay").mentions(words("link_ask_number"))
+    assert line.press("0123").mentions(words("link_number_not_valid"))
+    line.press("07700900456")
+    assert line.texts.sent[-1]["mobile"] == "07700900456"
+
+    other = Line({"/greet": [GREETING], "*": [pay]}, number="anonymous")
+    other.ring()
+    other.say("pay")
+    assert other.say("I don't have a mobile, no").mentions("put you through to someone")
+
+
+def test_markdown_from_the_bot_never_reaches_the_caller():
+    line = Line({"/greet": [GREETING], "*": [{"text": "Your reference is **REP-100001**. See [the page](https://x.gov.uk) 🙂"}]})
+    line.ring()
+    heard = line.say("thanks")  # check() asserts no Markdown, address or emoji
+    assert heard.mentions("REP-100001", "the page")
+
+
+def test_repeat_says_the_last_thing_again_slowly_with_its_parts():
+    said = reply_message("Your reference is {ref}.", ref=Reference("REP-100017"))
+    line = Line({"/greet": [GREETING], "*": [said, {"text": "Anything else?"}]})
+    line.ring()
+    line.say("report it")
+    heard = line.say("can you repeat that")
+    assert heard.mentions(words("repeat_intro"), "R E P, 1 0 0, 0 1 7", "Anything else")
+    assert "prosody" in heard.xml
+
+
+def test_goodbye_ends_the_call():
+    line = Line({"/greet": [GREETING], "goodbye": ("goodbye", "action_goodbye", [{"text": "Goodbye, and thank you."}])})
+    line.ring()
+    heard = line.say("goodbye")
+    assert heard.hung_up and heard.gather is None and heard.mentions("Goodbye")
+    assert line.state is None  # the call's state is gone
+
+
+def test_the_end_of_a_journey_ends_the_call():
+    line = Line({"/greet": [GREETING], "no": ("deny", "utter_after_deny", [{"text": "OK. Thank you for contacting the council."}])})
+    line.ring()
+    heard = line.say("no")
+    assert heard.hung_up and heard.mentions("thank you for contacting", "goodbye")
+
+
+def test_asking_for_a_person_puts_them_through_with_a_whisper():
+    line = Line({"/greet": [GREETING]})
+    line.ring()
+    heard = line.say("can I speak to a real person")
+    assert heard.dial and heard.dial["number"] == "+441632960101" and heard.dial["answerOnBridge"] == "true"
+    assert heard.dial["url"].startswith("/webhooks/phone/whisper?call=CA")
+    assert heard.mentions("put you through to Chorley Council")
+
+
+def test_the_bots_request_human_is_a_transfer_not_a_list_of_routes():
+    line = Line({"/greet": [GREETING], "/request_human": ("request_human", "action_contact_routes",
+                                                          [{"text": "You can reach customer services: call 01257 515151."}])})
+    line.ring()
+    heard = line.press("0")  # 0 is a person on the keypad
+    assert heard.dial and heard.dial["number"] == "+441632960101"
+
+
+def test_never_a_transfer_to_the_assistants_own_number():
+    line = Line({"/greet": [GREETING]}, called="+441632960101")  # as if the staff number reached the assistant
+    line.ring()
+    assert line.say("put me through to customer services").mentions(words("transfer_which_council"))
+    heard = line.press("1")
+    assert heard.dial is None and heard.mentions("customer services", "0 1 2 5 7") and heard.gather
+
+
+def test_out_of_hours_says_so_and_gives_the_routes(monkeypatch):
+    monkeypatch.setenv("HANDOVER_HOURS", "never")
+    line = Line({"/greet": [GREETING]})
+    line.ring()
+    heard = line.say("speak to someone")
+    assert heard.dial is None and heard.mentions("closed at the moment", "0 1 2 5 7") and heard.gather
+
+
+def test_urgent_help_is_read_then_a_transfer_to_the_out_of_hours_number_is_offered():
+    urgent = ("urgent_help", "action_urgent_help",
+              [{"text": "If you're in danger now, call 999."}, {"text": "Chorley's housing team can help."}])
+    line = Line({"/greet": [GREETING], "*": urgent})
+    line.ring()
+    heard = line.say("I've got nowhere to sleep tonight")
+    assert heard.text.index("999") < heard.text.index("out-of-hours team")
+    put_through = line.say("yes")
+    assert put_through.dial and put_through.dial["number"] == "+441257515151"
+
+
+def test_a_call_ended_drops_its_state():
+    line = Line({"/greet": [GREETING]})
+    line.ring()
+    assert line.state is not None
+    request = SimpleNamespace(app=SimpleNamespace(ctx=SimpleNamespace(agent=None)))
+    asyncio.run(line.input._call_ended(request, line.sid))
+    assert line.state is None
+
+
+def test_every_sentence_of_the_line_is_in_wording_yml():
+    import re
+    from pathlib import Path
+
+    source = "\n".join(p.read_text() for p in Path("connectors/phone").glob("*.py"))
+    used = set(re.findall(r'words\("([a-z_]+)"', source))
+    assert used <= keys(), used - keys()
+
+
+def test_whisper_summary_says_what_the_caller_wanted():
+    from connectors.phone.staff import whisper_summary
+
+    tracker = DialogueStateTracker.from_events("CA1", [
+        UserUttered("my bin", intent={"name": "report_missed_bin", "confidence": 1.0}),
+        SlotSet("council", "chorley"), SlotSet("address", "12 Market Street, Chorley"),
+        SlotSet("report_reference", "REP-100017")])
+    said = whisper_summary(tracker)
+    assert "Chorley Council" in said and "12 Market Street" in said and "R E P, 1 0 0, 0 1 7" in said
