@@ -1,0 +1,1 @@
+"""Tests of the automated phone line (connectors/phone/)."""
