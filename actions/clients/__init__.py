@@ -8,7 +8,7 @@ built from `actions.settings`.
     try:
         result = address_client().lookup_postcode("pr7 1dp")
     except CouncilServiceError as error:
-        dispatcher.utter_message(text=error.resident_message)
+        tell(dispatcher, "{why}", why=error.resident_message)  # replies/: what to say, for any channel
 
 Misconfigured (Pay and Notify refused our own credentials) is a CouncilServiceError like the others: residents
 get a generic sentence, and nothing they do will help.

@@ -1,6 +1,7 @@
 """Finding the resident's address: a postcode, then one address from the buttons (or typed, like "number 12")."""
 from __future__ import annotations
 
+import re
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
@@ -9,11 +10,13 @@ from rasa_sdk.types import DomainDict
 
 import councils
 from councils import postcodes
+from replies import Address, Link, Postcode, Words, tell
 
 from ..clients import CouncilServiceError, InvalidPostcode, address_client
 from . import understanding
 from .echo import echoed
 from .journey_form import skip_empty, stop_journey
+from .said import Said, say, with_part
 from .second_tries import ask, asked_again, misfits, not_understood
 from .services import call
 from .tracker_text import is_answer, latest_entity, latest_text
@@ -22,6 +25,8 @@ NOT_LISTED = "not_listed"
 NEARBY = "nearby"  # a problem near the postcode but not at an address (an alley, a park)
 FIND_YOUR_COUNCIL = "https://www.gov.uk/find-local-council"
 MOST_ADDRESS_BUTTONS = 12  # more than this on a street: ask the house number first
+# "it's not listed", "my address isn't there": what a caller (who has no button) says for "My address isn't listed".
+_NOT_LISTED_WORDS = re.compile(r"\b(not|isn'?t|isnt|is not) (listed|there|on (the|your|that) list|in the list)\b", re.I)
 STREET_EXAMPLE = "like “14 Station Road, Bamber Bridge”"
 ADDRESS_REASONS = {
     "relative": "I can't tell which house that is from here. Please tell me your own house number or name.",
@@ -64,28 +69,30 @@ class AddressStep:
             if by_street is not None:
                 return by_street
             if understanding.says_no_postcode(typed):
-                first = f"No problem. What's your house number, street and town? For example, {STREET_EXAMPLE[5:]}."
+                first = Said(f"No problem. What's your house number, street and town? For example, "
+                             f"{STREET_EXAMPLE[5:]}.")
             else:
-                first = (f"Sorry, “{echoed(typed, limit=40)}” isn't a postcode I recognise. A postcode looks like "
-                         "PR7 1DP or PR25 2AX.")
+                first = Said("Sorry, “{typed}” isn't a postcode I recognise. A postcode looks like {one} or {other}.",
+                             typed=echoed(typed, limit=40), one=Postcode("PR7 1DP"), other=Postcode("PR25 2AX"))
             return not_understood(
                 dispatcher, tracker, "postcode", first,
-                "What's the postcode? It's on your council tax bill and most letters, like PR7 1DP. If you don't "
-                f"know it, tell me your house number, street and town, {STREET_EXAMPLE}.",
+                Said("What's the postcode? It's on your council tax bill and most letters, like {example}. If you "
+                     f"don't know it, tell me your house number, street and town, {STREET_EXAMPLE}.",
+                     example=Postcode("PR7 1DP")),
+                expects="postcode",
             )
         except CouncilServiceError as error:
             return {"postcode": None, **stop_journey(dispatcher, error.resident_message, tracker.get_slot("council"))}
         if not result.in_area:
-            dispatcher.utter_message(
-                text=f"{result.message or result.postcode + ' is not in Chorley or South Ribble.'} "
-                f"I can only help with Chorley and South Ribble. If you live elsewhere, "
-                f"[find your council on GOV.UK]({FIND_YOUR_COUNCIL})."
-            )
+            outside = result.message or result.postcode + " is not in Chorley or South Ribble."
+            say(dispatcher, Said(
+                "{outside} I can only help with Chorley and South Ribble. If you live elsewhere, {link}.",
+                outside=with_part(outside, result.postcode, Postcode(result.postcode)),
+                link=Link(FIND_YOUR_COUNCIL, "find your council on GOV.UK", "find your council on the GOV.UK website")))
             return {"postcode": None}
         if not result.addresses:
-            dispatcher.utter_message(
-                text=f"I couldn't find any addresses at {result.postcode}. Please check it and tell me again."
-            )
+            tell(dispatcher, "I couldn't find any addresses at {postcode}. Please check it and tell me again.",
+                 postcode=Postcode(result.postcode))
             return {"postcode": None}
         candidates = [_candidate(a) for a in result.addresses]
         chosen: Dict[Text, Any] = {"uprn": None, "address": None}
@@ -116,11 +123,9 @@ class AddressStep:
     ) -> Dict[Text, Any]:
         candidates: List[Dict[Text, Any]] = tracker.get_slot("address_candidates") or []
         typed = str(value or "").strip()
-        if typed == NOT_LISTED:
-            dispatcher.utter_message(
-                text=f"Sorry about that. Please check the postcode, or tell me your house number and street instead, "
-                f"{STREET_EXAMPLE}."
-            )
+        if typed == NOT_LISTED or _NOT_LISTED_WORDS.search(typed):
+            tell(dispatcher, "Sorry about that. Please check the postcode, or tell me your house number and street "
+                 f"instead, {STREET_EXAMPLE}.")
             return {"uprn": None, "postcode": None, "address_candidates": None}
         if typed == NEARBY and self.allow_nearby:
             return {"uprn": NEARBY, "address": f"Near {tracker.get_slot('postcode')}"}
@@ -131,8 +136,12 @@ class AddressStep:
             if match is None:
                 return not_understood(
                     dispatcher, tracker, "uprn", ADDRESS_REASONS.get(reading.why or "", ADDRESS_REASONS["no_number"]),
-                    "Please choose your address from the buttons, or type just the house number, like “14”, "
-                    "or the house name. If it isn't there, choose “My address isn't listed”.",
+                    Said("{how}", how=Words(
+                        "Please choose your address from the buttons, or type just the house number, like “14”, "
+                        "or the house name. If it isn't there, choose “My address isn't listed”.",
+                        "Please say just the house number, like 14, or the house name. If your address isn't on my "
+                        "list, say “not listed”.")),
+                    expects="address",
                 )
         return {**self._choose(match), **await self.after_address_chosen(match, dispatcher, tracker)}
 
@@ -157,16 +166,17 @@ class AddressStep:
         if not whole.towns:
             return not_understood(
                 dispatcher, tracker, "postcode",
-                f"Sorry, I can't find a street called {echoed(said.street, limit=40)} in Chorley or South Ribble. "
-                "Please check the spelling, or tell me the postcode.",
-                f"What's the postcode, or your house number, street and town? For example, {STREET_EXAMPLE[5:]}.",
+                Said("Sorry, I can't find a street called {street} in Chorley or South Ribble. "
+                     "Please check the spelling, or tell me the postcode.", street=echoed(said.street, limit=40)),
+                Said(f"What's the postcode, or your house number, street and town? For example, {STREET_EXAMPLE[5:]}."),
+                expects="postcode",
             )
         town = next((t for text in texts for t in whole.towns if t.lower() in text.lower()), None)
         if town is None and len(whole.towns) == 1:
             town = whole.towns[0]
         if town is None:
-            dispatcher.utter_message(
-                text=f"There's a {whole.street} in {_listing(whole.towns)}. Which town is yours?")
+            tell(dispatcher, "There's a {street} in {towns}. Which town is yours?", street=whole.street,
+                 towns=_listing(whole.towns), expects="town")
             return {"postcode": None}
         house = next((h for h in (understanding.street_in(t, _towns()) for t in texts) if h and h.house), None)
         number = house.house if house else next(
@@ -174,21 +184,26 @@ class AddressStep:
         found = await call(address_client().search_street, whole.street, town, number)
         if not found.addresses and number:
             everyone = await call(address_client().search_street, whole.street, town)
-            missing = f"I can't find number {echoed(number, limit=20)} on {whole.street}, {town}."
+            missing = Said("I can't find number {number} on {street}, {town}.", number=echoed(number, limit=20),
+                           street=whole.street, town=town)
             if len(everyone.addresses) > MOST_ADDRESS_BUTTONS:
                 return not_understood(
-                    dispatcher, tracker, "postcode", f"{missing} Please check the number, or tell me the postcode.",
-                    f"{missing} What's the postcode? It's on your council tax bill and most letters.",
+                    dispatcher, tracker, "postcode",
+                    Said("{missing} Please check the number, or tell me the postcode.", missing=missing),
+                    Said("{missing} What's the postcode? It's on your council tax bill and most letters.",
+                         missing=missing),
+                    expects="postcode",
                 )
-            dispatcher.utter_message(text=f"{missing} Here are the addresses I have there.")
+            say(dispatcher, Said("{missing} Here are the addresses I have there.", missing=missing))
             found = everyone
         if len(found.addresses) > MOST_ADDRESS_BUTTONS and not number:
-            dispatcher.utter_message(text=f"I've found {whole.street} in {town}. What's your house number or name?")
+            tell(dispatcher, "I've found {street} in {town}. What's your house number or name?", street=whole.street,
+                 town=town, expects="house")
             return {"postcode": None}
         candidates = [_candidate(a) for a in found.addresses]
         if len(candidates) == 1:
             chosen = candidates[0]
-            dispatcher.utter_message(text=f"I've found {chosen['address']}.")
+            tell(dispatcher, "I've found {address}.", address=Address(chosen["address"]))
             return {"postcode": chosen["postcode"], "address_candidates": candidates, **self._choose(chosen),
                     **await self.after_address_chosen(chosen, dispatcher, tracker)}
         return {
@@ -250,13 +265,18 @@ class ActionAskUprn(Action):
         if tracker.active_loop.get("name") == "problem_report_form":
             buttons.append({"title": "Not at an address: near this postcode", "payload": f'/inform{{"uprn":"{NEARBY}"}}'})
         buttons.append({"title": "My address isn't listed", "payload": f'/inform{{"uprn":"{NOT_LISTED}"}}'})
-        place = tracker.get_slot("postcode")
-        where = f"at {place}" if postcodes.normalise(str(place or "")) else f"on {place}"
+        place = str(tracker.get_slot("postcode") or "")
+        where = (Said("at {postcode}", postcode=Postcode(place)) if postcodes.normalise(place)
+                 else Said("on {street}", street=place))
+        # A caller hears no list to choose from: the phone channel offers the addresses by house number or keypad.
         if asked_again(tracker, "uprn"):
-            question = f"Here are the addresses {where} again. Which one is yours?"
+            question = Said("{opening} {where}{rest}", where=where,
+                            opening=Words("Here are the addresses", "Which address"),
+                            rest=Words(" again. Which one is yours?", " is yours? Say the house number or name."))
         else:
-            question = f"Which address {where}? Choose one, or tell me the house number or name."
-        dispatcher.utter_message(text=question, buttons=buttons)
+            question = Said("Which address {where}? {how} the house number or name.", where=where,
+                            how=Words("Choose one, or tell me", "Tell me"))
+        say(dispatcher, question, buttons=buttons, expects="address")
         return []
 
 

@@ -9,6 +9,7 @@ from rasa_sdk.types import DomainDict
 
 import councils
 from councils import postcodes
+from replies import Postcode, tell
 
 from ..clients import CouncilServiceError, address_client
 from .journey_form import skip_empty
@@ -54,6 +55,6 @@ class CouncilStep:
             if result is not None and result.in_area and result.council:
                 return {"council": result.council}
             if result is not None and not result.in_area:
-                dispatcher.utter_message(text=f"{result.postcode} is not in Chorley or South Ribble.")
-        dispatcher.utter_message(text="Sorry, I didn't catch which council.")
+                tell(dispatcher, "{postcode} is not in Chorley or South Ribble.", postcode=Postcode(result.postcode))
+        tell(dispatcher, "Sorry, I didn't catch which council.")
         return {"council": None}

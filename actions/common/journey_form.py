@@ -10,8 +10,11 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
+from replies import tell
+
+from .said import Told, say
 from .tracker_text import is_answer, latest_entity, latest_text
-from .wording import contact_routes
+from .wording import contact_routes_part
 
 
 class JourneyForm(FormValidationAction):
@@ -53,10 +56,12 @@ class JourneyForm(FormValidationAction):
         return await self.questions(tracker)
 
 
-def stop_journey(dispatcher: CollectingDispatcher, message: Text, council: Optional[Text]) -> Dict[Text, Any]:
-    """Tell the resident why we can't go on and how else to get it done; the form then ends."""
-    dispatcher.utter_message(text=message)
-    dispatcher.utter_message(text=f"You can still get this done by contacting the council:\n{contact_routes(council)}")
+def stop_journey(dispatcher: CollectingDispatcher, message: Told, council: Optional[Text]) -> Dict[Text, Any]:
+    """Tell the resident why we can't go on and how else to get it done; the form then ends. `message`: plain
+    words, a Said, or a reply_message() with its parts (replies/)."""
+    say(dispatcher, message)
+    tell(dispatcher, "You can still get this done by contacting the council:\n{routes}",
+         routes=contact_routes_part(council))
     return {"journey_blocked": True, "requested_slot": None}
 
 

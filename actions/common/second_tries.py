@@ -13,8 +13,10 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 import councils
+from replies import PhoneNumber
 
 from .journey_form import stop_journey
+from .said import Said, Told, as_said, joined, say
 
 PERSON_BUTTON = {"title": "Talk to a person", "payload": "/request_human"}
 STOP_BUTTON = {"title": "Stop", "payload": "/cancel"}
@@ -43,36 +45,37 @@ def misfits(tracker: Tracker, slot: Text, progress: Iterable[Text] = ()) -> int:
     return since_asked
 
 
-def person_line(council: Optional[Text]) -> Text:
+def person_line(council: Optional[Text]) -> Said:
     """"say 'stop' to leave this, or call Chorley Council on 01257 515151": short, with the number to call."""
     ids: List[Text] = [council] if council in councils.COUNCIL_IDS else list(councils.COUNCIL_IDS)
-    numbers = " or ".join(
-        f"{councils.load_council(cid)['name']} on {councils.load_council(cid)['contact']['phone']}" for cid in ids
-    )
-    return f"If it's easier, say “stop” to leave this, or talk to a person: call {numbers}."
+    numbers = joined((Said("{name} on {number}", name=councils.load_council(cid)["name"],
+                           number=PhoneNumber(councils.load_council(cid)["contact"]["phone"])) for cid in ids), " or ")
+    return Said("If it's easier, say “stop” to leave this, or talk to a person: call {numbers}.", numbers=numbers)
 
 
 def not_understood(
     dispatcher: CollectingDispatcher,
     tracker: Tracker,
     slot: Text,
-    first: Text,
-    clearer: Text,
+    first: Told,
+    clearer: Told,
     progress: Iterable[Text] = (),
     buttons: Optional[List[Dict[Text, Text]]] = None,
+    expects: Optional[Text] = None,
 ) -> Dict[Text, Any]:
     """Say why the answer didn't fit, in a way that changes with each try; the slots to return.
 
-    `first`: the step's own explanation. `clearer`: the choices another way, with an example. After that, the step
-    ends with the council's contact routes."""
+    `first`: the step's own explanation. `clearer`: the choices another way, with an example. Either may be plain
+    words or a Said with parts (a reference, a postcode). After that, the step ends with the council's contact
+    routes. `expects`: what the question wants (replies/), for the phone's speech recognition."""
     tries = misfits(tracker, slot, progress)
     council = tracker.get_slot("council")
     if tries <= 1:
-        dispatcher.utter_message(text=first, buttons=buttons or [])
+        say(dispatcher, first, buttons=buttons or [], expects=expects)
         return {slot: None}
     if tries == 2:
-        dispatcher.utter_message(text=f"{clearer} {person_line(council)}",
-                                 buttons=[*(buttons or []), PERSON_BUTTON, STOP_BUTTON])
+        said = Said("{clearer} {person}", clearer=as_said(clearer), person=person_line(council))
+        say(dispatcher, said, buttons=[*(buttons or []), PERSON_BUTTON, STOP_BUTTON], expects=expects)
         return {slot: None}
     return {slot: None, **stop_journey(dispatcher, GIVE_UP, council)}
 

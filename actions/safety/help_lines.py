@@ -2,12 +2,18 @@
 
 Every number and opening time comes from councils/*.yml (national.yml, lancashire_county.yml and the district's
 own file), where each has its source. The kinds are the urgent help screen's (council_nlu/urgent_phrases.yml).
+Each line is a `Said`: the web text, with its phone numbers as parts, so a caller hears them in groups they can
+write down, and hears "their website" where the web shows a web address.
 """
 from __future__ import annotations
 
+import re
 from typing import Dict, Iterable, List, Optional, Sequence, Text
 
 import councils
+from replies import PhoneNumber, Words
+
+from ..common.said import Said
 
 DANGER_TO_LIFE = frozenset({"danger", "gas", "suicide", "self_harm", "abuse", "sexual", "child", "adult", "unclear"})
 KIND_ORDER = ("danger", "gas", "suicide", "self_harm", "abuse", "sexual", "child", "adult", "homeless", "debt", "distress")
@@ -33,7 +39,25 @@ def _lower_first(text: Text) -> Text:
     return text[:1].lower() + text[1:] if text else text
 
 
-def helpline_line(helpline_id: Text) -> Optional[Text]:
+# "nspcc.org.uk", "at streetlink.org.uk": a web address inside a helpline's words.
+_WEB_ADDRESS = re.compile(r"\b(?:at |on )?(?:the )?(?:[a-z0-9-]+\.)+(?:org\.uk|co\.uk|gov\.uk|org|com|uk)\b", re.I)
+
+
+def _without_web_addresses(text: Text) -> Words:
+    """The words, and for a caller the same words with "their website" where an address was."""
+    return Words(text, _WEB_ADDRESS.sub("on their website", text))
+
+
+def _with_number(text: Text, number: Text) -> Said:
+    """Free text (a helpline's "how") with its phone number as a part."""
+    if not number or number not in text:
+        return Said("{words}", words=_without_web_addresses(text))
+    before, after = text.split(number, 1)
+    return Said("{before}{number}{after}", before=_without_web_addresses(before), number=PhoneNumber(number),
+                after=_without_web_addresses(after))
+
+
+def helpline_line(helpline_id: Text) -> Optional[Said]:
     """"Samaritans: 116 123 (24 hours a day, every day)." A text-only line says how to text it."""
     helpline = _helpline(helpline_id)
     if helpline is None:
@@ -45,17 +69,18 @@ def helpline_line(helpline_id: Text) -> Optional[Text]:
     how = str(helpline.get("how") or "").strip()
     if how.lower().startswith("text") or not number:
         first = how.split(". ")[0].rstrip(".")
-        return f"{helpline['name']}: {_lower_first(first)} ({when})."
-    return f"{helpline['name']}: {number} ({when})."
+        return Said("{name}: {how} ({when}).", name=helpline["name"], how=_with_number(_lower_first(first), number),
+                    when=_without_web_addresses(when))
+    return Said("{name}: {number} ({when}).", name=helpline["name"], number=PhoneNumber(number),
+                when=_without_web_addresses(when))
 
 
-def emergency_line() -> Text:
+def emergency_line() -> Said:
     """The 999 line, said once and first when a life may be at risk."""
     emergency = councils.national()["emergency"]
-    return (
-        f"If you or someone else is in danger now, call {emergency['number']}. If you can't speak, press "
-        f"{emergency['silent_call_code']} when asked, on a mobile."
-    )
+    return Said(
+        "If you or someone else is in danger now, call {number}. If you can't speak, press {code} when asked, "
+        "on a mobile.", number=PhoneNumber(emergency["number"]), code=PhoneNumber(emergency["silent_call_code"]))
 
 
 def _council_ids(council_id: Optional[Text]) -> List[Text]:
@@ -73,60 +98,69 @@ def _housing_team(cid: Text) -> Dict:
     }
 
 
-def housing_lines(council_id: Optional[Text]) -> List[Text]:
+def housing_lines(council_id: Optional[Text]) -> List[Said]:
     """The council's housing options team in the day, and its emergency route when the offices are closed. Not
     knowing the council, both councils' numbers in one line each way."""
     ids = _council_ids(council_id)
     if len(ids) == 1:
         name = councils.load_council(ids[0])["name"]
         team = _housing_team(ids[0])
-        return [f"{name} housing options team: {team['day']} ({team['day_hours']}); "
-                f"{team['night_hours']}: {team['night']}."]
+        return [Said("{name} housing options team: {day} ({day_hours}); {night_hours}: {night}.", name=name,
+                     day=PhoneNumber(team["day"]), day_hours=team["day_hours"], night_hours=team["night_hours"],
+                     night=PhoneNumber(team["night"]))]
     teams = {cid: _housing_team(cid) for cid in ids}
     short = {cid: councils.load_council(cid)["short_name"] for cid in ids}
     first = teams[ids[0]]
-    return [
-        "Your council's housing options team: " + ", ".join(f"{short[c]} {teams[c]['day']}" for c in ids)
-        + f" ({first['day_hours']}); {first['night_hours']}: "
-        + ", ".join(f"{short[c]} {teams[c]['night']}" for c in ids) + "."
-    ]
+
+    def each(key: Text) -> Said:
+        return Said(", ".join("{short_%d} {number_%d}" % (i, i) for i in range(len(ids))),
+                    **{f"short_{i}": short[c] for i, c in enumerate(ids)},
+                    **{f"number_{i}": PhoneNumber(teams[c][key]) for i, c in enumerate(ids)})
+
+    return [Said("Your council's housing options team: {days} ({day_hours}); {night_hours}: {nights}.",
+                 days=each("day"), day_hours=first["day_hours"], night_hours=first["night_hours"],
+                 nights=each("night"))]
 
 
-def out_of_hours_housing_lines(council_id: Optional[Text]) -> List[Text]:
+def out_of_hours_housing_lines(council_id: Optional[Text]) -> List[Said]:
     lines = []
     for cid in _council_ids(council_id):
         team = _housing_team(cid)
-        lines.append(f"{councils.load_council(cid)['name']} when the offices are closed: {team['night_how']}, "
-                     f"{team['night']}.")
+        lines.append(Said("{name} when the offices are closed: {how}, {number}.",
+                          name=councils.load_council(cid)["name"], how=team["night_how"],
+                          number=PhoneNumber(team["night"])))
     return lines
 
 
-def care_line(kind: Text) -> Text:
+def care_line(kind: Text) -> Said:
     """Lancashire County Council's children's or adults' services, day and night."""
     county = councils.county()
     care = county["children_social_care" if kind == "child" else "adult_social_care"]
     who = "a child" if kind == "child" else "an adult"
-    return (
-        f"Worried about {who}: {county['name']}, {care['phone']} ({care['hours']}), or {care['out_of_hours']} "
-        f"({care.get('out_of_hours_hours') or 'at night'})."
-    )
+    return Said(
+        "Worried about {who}: {county}, {day} ({day_hours}), or {night} ({night_hours}).", who=who,
+        county=county["name"], day=PhoneNumber(care["phone"]), day_hours=care["hours"],
+        night=PhoneNumber(care["out_of_hours"]), night_hours=care.get("out_of_hours_hours") or "at night")
 
 
-def council_money_line(council_id: Optional[Text]) -> List[Text]:
+def council_money_line(council_id: Optional[Text]) -> List[Said]:
     ids = _council_ids(council_id)
     contacts = {cid: councils.load_council(cid)["contact"] for cid in ids}
-    numbers = ", ".join(
-        (councils.load_council(c)["short_name"] + " " if len(ids) > 1 else "") + contacts[c]["phone"] for c in ids
-    )
+    numbers = Said(
+        ", ".join("{short_%d}{number_%d}" % (i, i) for i in range(len(ids))),
+        **{f"short_{i}": (councils.load_council(c)["short_name"] + " " if len(ids) > 1 else "")
+           for i, c in enumerate(ids)},
+        **{f"number_{i}": PhoneNumber(contacts[c]["phone"]) for i, c in enumerate(ids)})
     who = councils.load_council(ids[0])["name"] if len(ids) == 1 else "Your council"
-    return [f"{who} can talk about council tax or rent you can't pay: {numbers} ({contacts[ids[0]]['phone_hours']})."]
+    return [Said("{who} can talk about council tax or rent you can't pay: {numbers} ({hours}).", who=who,
+                 numbers=numbers, hours=contacts[ids[0]]["phone_hours"])]
 
 
-def main_lines(kinds: Sequence[Text], council_id: Optional[Text]) -> List[Text]:
+def main_lines(kinds: Sequence[Text], council_id: Optional[Text]) -> List[Said]:
     """The most relevant help for what the resident said: a few lines, most urgent first."""
-    lines: List[Text] = []
+    lines: List[Said] = []
 
-    def add(line: Optional[Text]) -> None:
+    def add(line: Optional[Said]) -> None:
         if line and line not in lines:
             lines.append(line)
 
@@ -160,9 +194,9 @@ def main_lines(kinds: Sequence[Text], council_id: Optional[Text]) -> List[Text]:
     return lines
 
 
-def more_lines(kinds: Sequence[Text], council_id: Optional[Text]) -> List[Text]:
+def more_lines(kinds: Sequence[Text], council_id: Optional[Text]) -> List[Said]:
     """Further help, given when the resident asks for more."""
-    extra: List[Text] = []
+    extra: List[Optional[Said]] = []
     kinds = ordered(kinds)
     if any(k in kinds for k in ("suicide", "self_harm", "distress", "unclear")) or not kinds:
         extra.append(helpline_line("nhs_111_mental_health"))
@@ -180,10 +214,10 @@ def more_lines(kinds: Sequence[Text], council_id: Optional[Text]) -> List[Text]:
     return [line for line in dict.fromkeys(extra) if line and line not in shown]
 
 
-def twenty_four_hour_lines(kinds: Sequence[Text], council_id: Optional[Text]) -> List[Text]:
+def twenty_four_hour_lines(kinds: Sequence[Text], council_id: Optional[Text]) -> List[Said]:
     """Who answers now, whatever the time: for "the office is shut, what do I do"."""
     kinds = ordered(kinds)
-    lines: List[Text] = []
+    lines: List[Optional[Said]] = []
     if "homeless" in kinds or "debt" in kinds:
         lines += out_of_hours_housing_lines(council_id)
     if "abuse" in kinds:

@@ -20,12 +20,17 @@ from rasa_sdk.types import DomainDict
 
 from council_nlu.urgent_screen import load_screen, screen
 
+from replies import PhoneNumber
+
+from ..common.said import Said, joined, say
 from ..common.tracker_text import latest_intent, latest_text
 from ..common.wording import council_name
 from .help_lines import main_lines, may_be_danger_to_life, more_lines, ordered, twenty_four_hour_lines
 from .urgent_help import SUPPORT_KINDS, SUPPORT_MODE, remembered_kinds
 
 WEBCHAT_CHANNEL = "webchat"
+PHONE_CHANNEL = "phone"
+DOMESTIC_ABUSE_HELPLINE = "0808 2000 247"
 
 _CLEAR = re.compile(
     r"\b(delete|clear|erase|wipe|remove|hide|get rid of|cover up)\b.*\b(chat|conversation|messages?|history|this|it|"
@@ -60,18 +65,23 @@ def _tidy(text: Text) -> Text:
     return " ".join(load_screen().sentences(text))
 
 
-def clear_chat_answer(channel: Optional[Text]) -> Text:
+def clear_chat_answer(channel: Optional[Text]) -> Said:
+    if channel == PHONE_CHANNEL:
+        # A call leaves no messages on the device, only this number in the call history.
+        return Said(
+            "Yes. Nothing we say is kept on your phone, but your call history will show this number. You can "
+            "delete it from your call history after the call. If someone checks your phone, the National Domestic "
+            "Abuse Helpline, {number}, any time, can help you stay safe.", number=PhoneNumber(DOMESTIC_ABUSE_HELPLINE))
     if channel == WEBCHAT_CHANNEL:
         how = ("In this chat window, press Restart: it clears these messages from this device and starts again. "
                "Closing the window alone does not clear them.")
     else:
         how = "Close this chat and clear it from the app or browser you're using, if it keeps a copy."
-    return (
-        f"Yes. {how} Your browser history will still show you visited the council's website, so you may want to "
+    return Said(
+        "Yes. {how} Your browser history will still show you visited the council's website, so you may want to "
         "clear your history too, or use a private window next time. What you've told me is not shown on your "
         "device once it's cleared. If someone checks your phone or computer, the National Domestic Abuse Helpline "
-        "(0808 2000 247, any time) can help you stay safe online."
-    )
+        "({number}, any time) can help you stay safe online.", how=how, number=PhoneNumber(DOMESTIC_ABUSE_HELPLINE))
 
 
 def warm_words(kinds: List[Text], text: Text) -> Text:
@@ -91,10 +101,10 @@ def warm_words(kinds: List[Text], text: Text) -> Text:
     return "Thank you for telling me. That sounds really hard."
 
 
-def follow_up_reply(kinds: List[Text], text: Text, council: Optional[Text]) -> Text:
+def follow_up_reply(kinds: List[Text], text: Text, council: Optional[Text]) -> Said:
     """Warm words for what they said, the one most relevant line, and the offer of a person."""
-    return (f"{warm_words(kinds, text)}\n{main_lines(kinds, council)[0]}\n"
-            "Would you like to talk to a person now? Just say yes, or tell me more.")
+    return Said("{warm}\n{line}\nWould you like to talk to a person now? Just say yes, or tell me more.",
+                warm=warm_words(kinds, text), line=main_lines(kinds, council)[0])
 
 
 class ActionSupportReply(Action):
@@ -114,57 +124,50 @@ class ActionSupportReply(Action):
         events: List[EventType] = [SlotSet(SUPPORT_KINDS, kinds)] if said_now else []
 
         if _OK_NOW.search(tidy) and not said_now:
-            dispatcher.utter_message(text=(
-                "I'm glad. If things change, help is there at any time: " + main_lines(kinds, council)[0] + " "
-                "If there's anything else, like a council service, just ask."
-            ))
+            say(dispatcher, Said(
+                "I'm glad. If things change, help is there at any time: {line} "
+                "If there's anything else, like a council service, just ask.", line=main_lines(kinds, council)[0]))
             return events + [SlotSet(SUPPORT_MODE, False)]
         if _CLEAR.search(tidy):
-            dispatcher.utter_message(text=clear_chat_answer(tracker.get_latest_input_channel()))
+            say(dispatcher, clear_chat_answer(tracker.get_latest_input_channel()))
             return events
         if intent in ("ask_opening_hours", "ask_contact_details", "ask_housing") or _OUT_OF_HOURS.search(tidy):
             lines = twenty_four_hour_lines(kinds, council)
-            danger = "If anyone is in danger now, call 999.\n" if may_be_danger_to_life(kinds) else ""
-            dispatcher.utter_message(text=(
-                f"{danger}When the council offices are shut, you can still get help now:\n" + "\n".join(lines)
-                + "\nI'm still here if you want to keep talking."
-            ))
+            danger = (Said("If anyone is in danger now, call {number}.\n", number=PhoneNumber("999"))
+                      if may_be_danger_to_life(kinds) else "")
+            say(dispatcher, Said(
+                "{danger}When the council offices are shut, you can still get help now:\n{lines}"
+                "\nI'm still here if you want to keep talking.", danger=danger, lines=joined(lines)))
             return events
         if _MORE.search(tidy):
             extra = more_lines(kinds, council)
             lines = extra or main_lines(kinds, council)
-            dispatcher.utter_message(text="Here is more help:\n" + "\n".join(lines)
-                                     + "\nWould you like to talk to a person? Just say yes.")
+            say(dispatcher, Said("Here is more help:\n{lines}\nWould you like to talk to a person? Just say yes.",
+                                 lines=joined(lines)), expects="yes_no")
             return events
         if intent in ("request_human", "affirm") or _PERSON.search(tidy):
-            dispatcher.utter_message(text=self._person(kinds, council))
+            say(dispatcher, self._person(kinds, council))
             return events
         if intent == "bot_challenge":
-            dispatcher.utter_message(text=(
-                "I'm an automated assistant, not a person, but I can tell you who to talk to. "
-                + self._person(kinds, council)
-            ))
+            say(dispatcher, Said("I'm an automated assistant, not a person, but I can tell you who to talk to. {person}",
+                                 person=self._person(kinds, council)))
             return events
         if intent in ("goodbye", "thank"):
-            dispatcher.utter_message(text=(
-                "Take care of yourself. Help is there at any time: " + main_lines(kinds, council)[0]
-                + " You can come back and talk to me whenever you need."
-            ))
+            say(dispatcher, Said(
+                "Take care of yourself. Help is there at any time: {line} You can come back and talk to me whenever "
+                "you need.", line=main_lines(kinds, council)[0]))
             return events
-        dispatcher.utter_message(text=follow_up_reply(said_now or kinds, text, council))
+        say(dispatcher, follow_up_reply(said_now or kinds, text, council))
         return events
 
     @staticmethod
-    def _person(kinds: List[Text], council: Optional[Text]) -> Text:
+    def _person(kinds: List[Text], council: Optional[Text]) -> Said:
         lines = twenty_four_hour_lines(kinds, council)
         from councils import COUNCIL_IDS, load_council
 
         ids = [council] if council in COUNCIL_IDS else list(COUNCIL_IDS)
-        office = "; ".join(
-            f"{load_council(c)['short_name']} {load_council(c)['contact']['phone']}" for c in ids
-        )
+        office = joined((Said("{short} {number}", short=load_council(c)["short_name"],
+                              number=PhoneNumber(load_council(c)["contact"]["phone"])) for c in ids), "; ")
         hours = load_council(ids[0])["contact"]["phone_hours"]
-        return (
-            "You can talk to a person now:\n" + "\n".join(lines)
-            + f"\n{council_name(council)} in office hours ({hours}): {office}."
-        )
+        return Said("You can talk to a person now:\n{lines}\n{council} in office hours ({hours}): {office}.",
+                    lines=joined(lines), council=council_name(council), hours=hours, office=office)

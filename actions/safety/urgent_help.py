@@ -17,6 +17,7 @@ from rasa_sdk.types import DomainDict
 from council_nlu.urgent_screen import KIND_ENTITY, screen
 
 from ..common.journey_slots import end_form
+from ..common.said import Said, joined, say
 from ..common.tracker_text import latest_text
 from .help_lines import emergency_line, main_lines, may_be_danger_to_life, ordered
 
@@ -55,13 +56,13 @@ def remembered_kinds(tracker: Tracker) -> List[Text]:
     return [k for k in value if isinstance(k, str)] if isinstance(value, list) else []
 
 
-def first_reply(kinds: Sequence[Text], council_id: Optional[Text]) -> Text:
+def first_reply(kinds: Sequence[Text], council_id: Optional[Text]) -> Said:
     kinds = ordered(kinds) or ["unclear"]
     # When a life may be at risk the 999 line comes first, before anything else, and only once.
     parts = [emergency_line()] if may_be_danger_to_life(kinds) else []
     parts.append(OPENINGS.get(kinds[0], OPENINGS["unclear"]))
-    parts.append("\n".join(main_lines(kinds, council_id)))
-    return "\n".join(p for p in parts if p)
+    parts.append(joined(main_lines(kinds, council_id)))
+    return joined(p for p in parts if p)
 
 
 class ActionUrgentHelp(Action):
@@ -82,10 +83,10 @@ class ActionUrgentHelp(Action):
                 return ActionSupportReply().respond(dispatcher, tracker)
             if not may_be_danger_to_life(kinds):
                 # Already talking: a warm follow-up for what they said now, not the whole first reply again.
-                dispatcher.utter_message(text=follow_up_reply(kinds, latest_text(tracker), council))
+                say(dispatcher, follow_up_reply(kinds, latest_text(tracker), council))
                 return [SlotSet(SUPPORT_KINDS, known)]
         text = first_reply(kinds, council)
         closing = f"{PUT_ASIDE} {CLOSING}" if in_a_journey else CLOSING
-        dispatcher.utter_message(text=f"{text}\n{closing}")
+        say(dispatcher, Said("{text}\n{closing}", text=text, closing=closing))
         events: List[EventType] = end_form() if in_a_journey else []
         return events + [SlotSet(SUPPORT_MODE, True), SlotSet(SUPPORT_KINDS, known or ["unclear"])]
