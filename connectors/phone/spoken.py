@@ -85,14 +85,15 @@ _NATO: Dict[str, str] = {
     "yankee": "Y", "zulu": "Z",
 }
 # Letter names that are also everyday words ("are you there", "I think", "a"): read as letters only where a letter fits.
-_EVERYDAY_LETTERS = frozenset({"a", "i", "be", "see", "sea", "you", "are", "why", "eye", "aye", "tea", "pea", "ex", "ewe"})
+_EVERYDAY_LETTERS = frozenset(
+    {"a", "i", "be", "see", "sea", "you", "are", "why", "eye", "aye", "tea", "pea", "ex", "ewe"})
 
 # Words around an answer that carry none of it.
 _FILLERS = frozenset("""
     its it is my the our postcode postcodes post code postal address reference ref number no um umm uh er erm err hmm
     ah ahh mm so ok okay yes yeah yep right please thanks thank cheers full stop space comma dash hyphen dot period
-    point capital capitals letter letters and then that thats well sorry think was were its its live at in on of
-    this here sure just like as said say saying said mine account
+    point capital capitals letter letters and then that thats well sorry think was were live at in on of
+    this here sure just like as say saying said mine account
     """.split()) - _EVERYDAY_LETTERS - set(_DIGIT_HOMOPHONES)
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -359,8 +360,9 @@ def _compound(words: Sequence[str], i: int) -> Optional[Tuple[int, int]]:
     total, current, last, j = 0, 0, None, i
     while j < len(words):
         word = words[j]
+        multiplied_next = at(j + 1) in ("hundred", "thousand")
         if (word in _DIGIT_WORDS or word == "a" or word.isdigit()) and (
-                last in ("tens", "hundred", "thousand", "and") or (last is None and at(j + 1) in ("hundred", "thousand"))):
+                last in ("tens", "hundred", "thousand", "and") or (last is None and multiplied_next)):
             if word == "a" and at(j + 1) not in ("hundred", "thousand"):
                 break
             current += 1 if word == "a" else int(_DIGIT_WORDS.get(word, word))
@@ -466,6 +468,9 @@ def read_number(text: str) -> Optional[str]:
     return digits or None
 
 
+_PREFIXES = frozenset({"rep", "pcn"})  # the councils' own reference prefixes, said as a word
+
+
 def _reference_chars(words: Sequence[str], i: int, previous: str) -> Optional[Tuple[str, int]]:
     """The characters words[i] (and perhaps the words after it) stand for in a spoken reference."""
     word = words[i]
@@ -497,7 +502,8 @@ def _reference_chars(words: Sequence[str], i: int, previous: str) -> Optional[Tu
         return _NATO[word], 1
     if word in _FILLERS:
         return "", 1
-    if any(c.isdigit() for c in word) or (len(word) <= 3 and not re.search(r"[aeiouy]", word)) or word in ("rep", "pcn"):
+    # "ch", "pf", "rep": letters run together, never a word of the sentence ("by", "the" have vowels).
+    if any(c.isdigit() for c in word) or (len(word) <= 3 and not re.search(r"[aeiouy]", word)) or word in _PREFIXES:
         return word.upper(), 1
     return "", 1
 
@@ -535,12 +541,14 @@ def read_reference(text: str) -> Optional[str]:
 # Yes, no, and the caller's requests
 # ---------------------------------------------------------------------------------------------------------------
 
-_UNSURE = re.compile(r"\b(dont know|do not know|dunno|not sure|no idea|maybe|perhaps)\b")
-_NO = re.compile(
-    r"\b(no|nope|nah|naw|negative|wrong|incorrect|not|isnt|wasnt|arent|dont|doesnt|thats wrong|not right|no it isnt)\b")
-_YES = re.compile(
-    r"\b(yes|yeah|yea|yep|yup|yah|aye|correct|right|that is|it is|thats it|sure|ok|okay|absolutely|definitely|"
-    r"affirmative|please|true|exactly|spot on|perfect|go ahead|indeed)\b")
+_UNSURE = re.compile(r"\b(dont know|do not know|dunno|not sure|no idea|maybe|perhaps|possibly)\b")
+# Said only as an answer: the first of these decides ("no, that's right" is a no; "yes, that's it" a yes).
+_CLEAR_NO = re.compile(r"\b(no|nope|nah|naw|negative|wrong|incorrect|(is|its|thats|that is|it is) not|isnt|wasnt)\b")
+_CLEAR_YES = re.compile(r"\b(yes|yeah|yea|yep|yup|yah|aye|correct|absolutely|definitely|affirmative|exactly|spot on)\b")
+# Also said inside other answers: a yes only when nothing says no ("it is", "that's it", "please", "don't").
+_LOOSE_NO = re.compile(r"\b(not|dont|doesnt|arent|never)\b")
+_LOOSE_YES = re.compile(r"\b(right|that is|it is|thats it|sure|ok|okay|please|true|perfect|go ahead|indeed|fine)\b")
+_NEGATED_YES = re.compile(r"\bnot (right|correct|true|it|ok|okay|fine)\b")
 
 
 def _plain(speech: Optional[str]) -> str:
@@ -559,48 +567,63 @@ def read_yes_no(speech: Optional[str], digits: Optional[str]) -> Optional[bool]:
     said = _plain(speech)
     if not said or _UNSURE.search(said):
         return None
-    no, yes = _NO.search(said), _YES.search(said)
-    if no and yes:
-        # "no, that's not right" and "yes it is" decide by what comes first; "not right" is a no however it's said.
-        if re.search(r"\bnot (right|correct|it)\b", said):
-            return False
-        return no.start() > yes.start()
-    if no:
+    said = _NEGATED_YES.sub("wrong", said)
+    no, yes = _CLEAR_NO.search(said), _CLEAR_YES.search(said)
+    if no or yes:
+        return bool(yes) and (not no or yes.start() < no.start())
+    if _LOOSE_NO.search(said):
         return False
-    if yes:
+    if _LOOSE_YES.search(said):
         return True
     return None
 
 
-_REPEAT = re.compile(
-    r"\b(repeat|say (that|it) again|again please|come again|pardon|what was that|didnt (catch|hear)|"
-    r"one more time|sorry what|what did you say|say again)\b")
+# These are checked on every answer, before the conversation sees it, so a phrase that could be part of a longer
+# answer ("it's a repeat of last week", "they dumped a mattress and that's all", "customer services told me") counts
+# only when it is most of what was said.
+_SHORT_ANSWER = 6
+_REPEAT_ANYWHERE = re.compile(
+    r"\b(say (that|it) again|repeat (that|it|please)|can you repeat|could you repeat|please repeat|come again|"
+    r"didnt (catch|hear) (that|it|you|what)|what did you say)\b")
+_REPEAT_SHORT = re.compile(
+    r"\b(repeat|again|pardon|what was that|one more time|once more)\b|^(sorry )?what( sorry)?$")
 _PERSON_WORDS = r"(someone|somebody|anyone|anybody|a person|person|human|operator|agent|adviser|advisor|staff|" \
-                r"representative|the council|customer services?)"
-_PERSON = re.compile(
+                r"representative|the council|customer services?|a real|an actual)"
+_PERSON_ANYWHERE = re.compile(
     rf"\b((speak to|speak with|talk to|talk with|put me through|transfer me|connect me)\b.*\b{_PERSON_WORDS}|"
-    r"(real|actual|live) (person|human)|member of staff|customer services?|operator|reception|switchboard)\b"
-    r"|^(a |an )?(person|human|agent|adviser|advisor|representative)( please)?$")
-_GOODBYE = re.compile(
-    r"\b(goodbye|good bye|bye|thats all|that is all|thats everything|nothing else|im done|i am done|"
-    r"hang up|end (the )?call|all done|ta ra|tara)\b")
+    r"(real|actual|live) (person|human)|member of staff|"
+    r"(want|need|like|have|get|give me)\b.*\b(customer services?|operator|an? (person|human|adviser|advisor|agent)))\b")
+_PERSON_SHORT = re.compile(
+    r"\b(person|human|operator|agent|adviser|advisor|representative|customer services?|reception|switchboard)\b")
+_GOODBYE_ANYWHERE = re.compile(r"\b(goodbye|good bye|bye|hang up|end (the|this) call|ta ra|tara)\b")
+_GOODBYE_SHORT = re.compile(
+    r"\b(thats all|that is all|thats everything|nothing else|im done|i am done|all done)\b")
+
+
+def _says(speech: Optional[str], anywhere: "re.Pattern[str]", short: "re.Pattern[str]",
+          shortest: int = _SHORT_ANSWER) -> bool:
+    said = _plain(speech)
+    return bool(anywhere.search(said) or (len(said.split()) <= shortest and short.search(said)))
 
 
 def is_repeat_request(speech: Optional[str]) -> bool:
     """The caller asked to hear the last thing again ("repeat", "say that again", "pardon")."""
-    return bool(_REPEAT.search(_plain(speech)))
+    return _says(speech, _REPEAT_ANYWHERE, _REPEAT_SHORT)
 
 
 def is_person_request(speech: Optional[str], digits: Optional[str]) -> bool:
     """The caller asked for a person: "speak to someone", "an operator", "agent", or 0 on the keypad."""
     if _pressed(digits) == "0":
         return True
-    return bool(_PERSON.search(_plain(speech)))
+    said = _plain(speech)
+    if re.search(r"\b(a|the|this|that|some) (person|human)\b .*\b(dumped|left|threw|has|is|was|did)\b", said):
+        return False  # "a person dumped a fridge": a report, not a request
+    return _says(speech, _PERSON_ANYWHERE, _PERSON_SHORT, shortest=3)
 
 
 def is_goodbye(speech: Optional[str]) -> bool:
     """The caller is finished: "goodbye", "bye", "that's all", "nothing else thanks"."""
-    return bool(_GOODBYE.search(_plain(speech)))
+    return _says(speech, _GOODBYE_ANYWHERE, _GOODBYE_SHORT)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -769,6 +792,12 @@ def choose_option(options: List[str], speech: Optional[str], digits: Optional[st
     index = _spoken_index(words, len(options))
     if index is not None:
         return index
+    meanings = [read_yes_no(option, None) for option in options]
+    if True in meanings and False in meanings:  # a yes-or-no question: "yeah" is "Yes", "that's wrong" is "No, ..."
+        answer = read_yes_no(speech, None)
+        same = [k for k, meaning in enumerate(meanings) if answer is not None and meaning is answer]
+        if len(same) == 1:
+            return same[0]
     return _by_words(options, words)
 
 

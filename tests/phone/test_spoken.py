@@ -210,6 +210,13 @@ def test_a_read_back_of_something_that_is_no_postcode_still_spells_it():
     ("not correct", None, False),
     ("incorrect", None, False),
     ("no thanks", None, False),
+    ("that is wrong", None, False),
+    ("it's not", None, False),
+    ("that's it", None, True),
+    ("yes that's it", None, True),
+    ("please do", None, True),
+    ("don't send it", None, False),
+    ("no, that's not it", None, False),
     (None, "1", True),
     (None, "2", False),
     ("", "1#", True),
@@ -344,10 +351,17 @@ def test_choosing_an_address_by_house_number_or_name(speech, digits, chosen):
 
 
 def test_a_number_that_is_a_house_wins_over_the_option_number_only_when_choosing_by_house():
-    addresses = ["1 Church Road, Leyland, PR25 2AX", "2 Church Road, Leyland, PR25 2AX", "3 Church Road, Leyland, PR25 2AX"]
+    addresses = [f"{n} Church Road, Leyland, PR25 2AX" for n in (1, 2, 3)]
     shuffled = [addresses[2], addresses[0], addresses[1]]
     assert choose_option(shuffled, "three", None, by_house_number=True) == 0
     assert choose_option(shuffled, "three", None, by_house_number=False) == 2
+
+
+@pytest.mark.parametrize("speech, chosen", [
+    ("yes", 0), ("yeah", 0), ("that's right", 0), ("no", 1), ("nope", 1), ("that's wrong", 1), ("maybe", None),
+])
+def test_choosing_yes_or_no_options_by_any_way_of_saying_it(speech, chosen):
+    assert choose_option(["Yes, that's right", "No, something else"], speech, None, by_house_number=False) == chosen
 
 
 def test_no_options_no_choice():
@@ -387,6 +401,10 @@ def test_speech_hints_say_what_the_question_expects():
     ("pardon?", True),
     ("sorry, what was that?", True),
     ("I didn't catch that", True),
+    ("what?", True),
+    ("can you repeat the options please", True),
+    ("what day is my bin collected", False),
+    ("it's been missed again and again and again for the third week running", False),
     ("yes", False),
     ("", False),
     (None, False),
@@ -410,6 +428,9 @@ def test_asking_to_hear_it_again(speech, asked):
     ("someone has dumped a fridge", None, False),
     ("a person left rubbish on the pavement", None, False),
     ("I want to talk about my council tax", None, False),
+    ("customer services told me to ring this number", None, False),
+    ("can I have customer services please", None, True),
+    ("I'd like an operator", None, True),
     ("yes", "1", False),
     (None, None, False),
 ])
@@ -429,6 +450,8 @@ def test_asking_for_a_person(speech, digits, asked):
     ("no thanks", False),
     ("that's it", False),  # "yes" to "is that right?"
     ("the bypass", False),
+    ("they dumped a mattress and that's all I saw", False),
+    ("no more bins have been emptied", False),
     ("", False),
     (None, False),
 ])
