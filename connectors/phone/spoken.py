@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import heapq
 import re
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Set, Tuple
 
 from councils.postcodes import normalise as normalise_postcode
 
@@ -47,6 +47,10 @@ _ORDINALS: Dict[str, int] = {
     "first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4, "fifth": 5,
     "5th": 5, "sixth": 6, "6th": 6, "seventh": 7, "7th": 7, "eighth": 8, "8th": 8, "ninth": 9, "9th": 9,
 }
+_ORDINALS.update({
+    "tenth": 10, "eleventh": 11, "twelfth": 12, "thirteenth": 13, "fourteenth": 14, "fifteenth": 15,
+    "sixteenth": 16, "seventeenth": 17, "eighteenth": 18, "nineteenth": 19, "twentieth": 20, "thirtieth": 30,
+})
 _REPEATS: Dict[str, int] = {"double": 2, "triple": 3, "treble": 3}
 
 # Letters as callers say them and as speech recognition spells what it heard.
@@ -409,6 +413,14 @@ def _spoken_digit(words: Sequence[str], i: int, after_digit: bool) -> Optional[T
     return None
 
 
+def _ordinal(word: str) -> Optional[int]:
+    """"second" -> 2, "16th" -> 16, "21st" -> 21 (as _tokens writes "twenty first"); None for any other word."""
+    if word in _ORDINALS:
+        return _ORDINALS[word]
+    match = re.fullmatch(r"([0-9]+)(st|nd|rd|th)", word)
+    return int(match.group(1)) if match else None
+
+
 def _ordinal_then_one(words: Sequence[str], i: int) -> int:
     return 2 if i + 1 < len(words) and words[i + 1] == "one" else 1
 
@@ -431,13 +443,19 @@ def _tokens(words: Sequence[str]) -> List[Token]:
     i = 0
     while i < len(words):
         word = words[i]
+        following = words[i + 1] if i + 1 < len(words) else ""
+        if word in _TENS and _ORDINALS.get(following, 10) < 10:  # "twenty first" (of December)
+            flush()
+            tokens.append((_WORD, f"{_TENS[word] + _ORDINALS[following]}th"))
+            i += 1 + _ordinal_then_one(words, i + 1)
+            continue
         compound = _compound(words, i)
         if compound:
             flush()
             tokens.append((_NUMBER, str(compound[0])))
             i += compound[1]
             continue
-        if word in _ORDINALS or word == "last":  # "the second one" is one choice, not a second and a 1
+        if _ordinal(word) or word == "last":  # "the second one" is one choice, not a second and a 1
             flush()
             tokens.append((_WORD, word))
             i += _ordinal_then_one(words, i)
@@ -634,8 +652,9 @@ MOST_KEYPAD_OPTIONS = 9
 # Words that say nothing about which option the caller wants.
 _CHOICE_FILLERS = frozenset("""
     the a an number option press pressed please i id want like choose pick its it is that one choice go for with
-    ill take lets say thanks thank you ok okay um er erm uh to do would wanna can could me my about this
+    ill take lets say thanks thank you ok okay um er erm uh to do would wanna can could me my about this in on of
     """.split())
+_NEGATIONS = frozenset({"isnt", "arent", "wasnt", "dont", "doesnt", "cant", "wont", "no"})
 _FLAT_WORDS = frozenset({"flat", "apartment", "apt", "unit"})
 
 
@@ -656,15 +675,39 @@ def _stem(word: str) -> str:
     return word[:-1] if len(word) > 3 and word.endswith("s") else word
 
 
+_NUMBER_INTRODUCERS = frozenset({"number", "option", "press", "pressed", "flat", "apartment", "unit", "and", "the"})
+
+
+def _said_words(words: Sequence[str]) -> Set[str]:
+    """What was said, for comparing with an option's words: numbers as digits ("the ninth" -> "9", for "Tuesday 9
+    December"), words without plurals, and without the words that only ask ("I'd like", "please", "the green one")."""
+    meant = [w for k, w in enumerate(words)
+             if not (w in ("one", "ones") and k > 0 and words[k - 1].isalpha()
+                     and words[k - 1] not in _NUMBER_INTRODUCERS and words[k - 1] not in _DIGIT_WORDS
+                     and words[k - 1] not in _TENS)]
+    said: Set[str] = set()
+    for kind, value in _tokens(meant):
+        if kind == _NUMBER:
+            said.add(value.lstrip("0") or "0")
+        elif _ordinal(value):
+            said.add(str(_ordinal(value)))
+        elif value not in _CHOICE_FILLERS:
+            said.add(_stem(value))
+    return said | ({"not"} if said & _NEGATIONS else set())
+
+
+def _option_words(option: str) -> Set[str]:
+    words = {(w.lstrip("0") or "0") if w.isdigit() else _stem(w) for w in _words(option)}
+    return words | ({"not"} if words & _NEGATIONS else set())
+
+
 def _by_words(options: Sequence[str], words: Sequence[str], among: Optional[Sequence[int]] = None) -> Optional[int]:
     """The one option sharing the most words with what was said; None if none does or two share as many."""
-    said = {_stem(w) for w in words if w not in _CHOICE_FILLERS and not w.isdigit()}
+    said = _said_words(words)
     if not said:
         return None
-    scores = []
-    for index in (among if among is not None else range(len(options))):
-        option_words = {_stem(w) for w in _words(options[index])}
-        scores.append((len(said & option_words), index))
+    scores = [(len(said & _option_words(options[index])), index)
+              for index in (among if among is not None else range(len(options)))]
     best = max(score for score, _ in scores) if scores else 0
     winners = [index for score, index in scores if score == best]
     return winners[0] if best > 0 and len(winners) == 1 else None
@@ -751,8 +794,8 @@ def _spoken_index(words: Sequence[str], count: int) -> Optional[int]:
     kind, value = tokens[0]
     if kind == _NUMBER and value.isdigit():
         number = int(value)
-    elif value in _ORDINALS:
-        number = _ORDINALS[value]
+    elif _ordinal(value):
+        number = _ordinal(value)
     elif value == "last":
         number = count
     else:

@@ -364,6 +364,49 @@ def test_choosing_yes_or_no_options_by_any_way_of_saying_it(speech, chosen):
     assert choose_option(["Yes, that's right", "No, something else"], speech, None, by_house_number=False) == chosen
 
 
+@pytest.mark.parametrize("speech, chosen", [
+    ("the ninth", 0),
+    ("9th December", 0),
+    ("friday", 1),
+    ("the twelfth of December", 1),
+    ("Tuesday the sixteenth", 2),
+    ("the twenty first", 3),
+    ("twenty one", 3),
+    ("tuesday", None),  # three Tuesdays
+    ("the second one", 1),
+])
+def test_choosing_a_collection_date(speech, chosen):
+    dates = ["Tuesday 9 December", "Friday 12 December", "Tuesday 16 December", "Tuesday 21 December"]
+    assert choose_option(dates, speech, None, by_house_number=False) == chosen
+
+
+@pytest.mark.parametrize("speech, chosen", [
+    ("two", 1), ("two bins", 1), ("just the one", 0), ("three please", 2), ("the first one", 0),
+])
+def test_choosing_how_many(speech, chosen):
+    assert choose_option(["1", "2", "3"], speech, None, by_house_number=False) == chosen
+
+
+@pytest.mark.parametrize("speech, chosen", [
+    ("the green one", 0), ("blue", 1), ("the brown bin please", 2), ("bin", None),
+])
+def test_choosing_a_bin_by_its_colour(speech, chosen):
+    assert choose_option(["Green bin", "Blue bin", "Brown bin"], speech, None, by_house_number=False) == chosen
+
+
+@pytest.mark.parametrize("speech, chosen", [
+    ("it's not listed", 3),
+    ("my address isn't listed", 3),
+    ("not at an address", 2),
+    ("near the postcode", 2),
+    ("fourteen", 1),
+])
+def test_the_way_out_of_an_address_list_can_be_said(speech, chosen):
+    addresses = ["12 Market Street, Chorley, PR7 1DP", "14 Market Street, Chorley, PR7 1DP",
+                 "Not at an address: near this postcode", "My address isn't listed"]
+    assert choose_option(addresses, speech, None, by_house_number=True) == chosen
+
+
 def test_no_options_no_choice():
     assert choose_option([], "one", "1", by_house_number=False) is None
 
