@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import heapq
 import re
+from functools import lru_cache
 from typing import Dict, List, Optional, Sequence, Set, Tuple
 
+from councils import all_councils
 from councils.postcodes import normalise as normalise_postcode
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -862,10 +864,30 @@ _HINTS: Dict[str, Tuple[str, ...]] = {
     "house": ("flat", "number"),
     "address": ("flat", "number"),
     "number": ("double", "triple", "oh"),
-    "reference": ("double", "triple", "oh"),
+    "reference": ("R E P", "double", "triple", "oh"),
+    "email_or_phone": ("at", "dot", "dot com", "dot co dot uk", "gmail dot com", "hotmail dot com", "outlook dot com",
+                       "yahoo dot co dot uk", "btinternet dot com", "oh seven", "double", "triple"),
+    "date": ("today", "tomorrow", "next week", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday",
+             "Sunday"),
 }
 
 
+@lru_cache(maxsize=1)
+def _places() -> Tuple[str, ...]:
+    """The councils and the towns and villages in them (councils/*.yml): names speech recognition rarely knows."""
+    names: List[str] = []
+    for council in all_councils():
+        names += [council.get("short_name") or council.get("name") or ""] + list(council.get("towns") or [])
+    return tuple(dict.fromkeys(re.sub(r"[^A-Za-z' ]+", " ", name).strip() for name in names if name))
+
+
 def speech_hints(expects: str) -> str:
-    """Twilio <Gather hints="..."> for what the question expects ("postcode", "yes_no", "house" ...); "" if nothing."""
-    return ", ".join(_HINTS.get((expects or "").strip().lower(), ()))
+    """Twilio <Gather hints="..."> for what the question expects ("postcode", "yes_no", "house", "town" ...).
+
+    Plain phrases only (no provider class tokens such as $POSTALCODE): Twilio warns of and ignores tokens its
+    chosen speech engine does not support. "" when nothing is expected or it is not known.
+    """
+    wanted = (expects or "").strip().lower()
+    if wanted == "town":
+        return ", ".join(_places())
+    return ", ".join(_HINTS.get(wanted, ()))

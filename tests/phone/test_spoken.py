@@ -432,7 +432,9 @@ def test_speech_hints_say_what_the_question_expects():
     assert speech_hints("") == ""
     assert speech_hints(None) == ""
     assert speech_hints("something new") == ""
-    for expects in ("postcode", "yes_no", "house", "address", "number", "reference"):
+    towns = speech_hints("town").split(", ")
+    assert {"Chorley", "South Ribble", "Euxton", "Leyland", "Clayton le Woods", "Buckshaw Village"} <= set(towns)
+    for expects in ("postcode", "yes_no", "house", "address", "number", "reference", "town", "date", "email_or_phone"):
         hints = speech_hints(expects).split(", ")
         assert len(hints) <= 500 and all(0 < len(h) <= 100 for h in hints)  # Twilio's limits for hints
 
