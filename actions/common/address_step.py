@@ -139,8 +139,7 @@ class AddressStep:
                     Said("{how}", how=Words(
                         "Please choose your address from the buttons, or type just the house number, like “14”, "
                         "or the house name. If it isn't there, choose “My address isn't listed”.",
-                        "Please say just the house number, like 14, or the house name. If your address isn't on my "
-                        "list, say “not listed”.")),
+                        "You can also say the house name. If your address isn't on my list, say “not listed”.")),
                     expects="address",
                 )
         return {**self._choose(match), **await self.after_address_chosen(match, dispatcher, tracker)}
@@ -268,14 +267,15 @@ class ActionAskUprn(Action):
         place = str(tracker.get_slot("postcode") or "")
         where = (Said("at {postcode}", postcode=Postcode(place)) if postcodes.normalise(place)
                  else Said("on {street}", street=place))
-        # A caller hears no list to choose from: the phone channel offers the addresses by house number or keypad.
+        # A caller hears no list: the phone channel asks for the house number or a key itself, so the question
+        # only names the place.
         if asked_again(tracker, "uprn"):
             question = Said("{opening} {where}{rest}", where=where,
-                            opening=Words("Here are the addresses", "Which address"),
-                            rest=Words(" again. Which one is yours?", " is yours? Say the house number or name."))
+                            opening=Words("Here are the addresses", "Let's try again. Which address"),
+                            rest=Words(" again. Which one is yours?", " is yours?"))
         else:
-            question = Said("Which address {where}? {how} the house number or name.", where=where,
-                            how=Words("Choose one, or tell me", "Tell me"))
+            question = Said("Which address {where}?{how}", where=where,
+                            how=Words(" Choose one, or tell me the house number or name.", ""))
         say(dispatcher, question, buttons=buttons, expects="address")
         return []
 
