@@ -20,6 +20,7 @@ from connectors.phone.spoken import (
     say_postcode,
     speech_hints,
 )
+from councils.postcodes import normalise
 
 SPOKEN_POSTCODES = [
     # As typed or as a speech engine formats a postcode it recognised.
@@ -141,6 +142,12 @@ def test_a_postcode_outside_any_area_is_still_a_postcode_when_it_has_the_shape()
     assert read_postcode("es ex 1 1 ay ay") == "S1 1AA"
 
 
+@pytest.mark.parametrize("typed", ["PR7 1DP", "pr71dp", "PR25 1DH", "pr26 6tt", "PR5 4UJ", "PR6 0HH", "PR1 9XX",
+                                   "PR25 2AX", "PR26 9HA", "SW1A 1AA", "M1 1AA", "EC1A 1BB", "W1A 0AX"])
+def test_a_typed_postcode_reads_as_the_rest_of_the_assistant_reads_it(typed):
+    assert read_postcode(typed) == normalise(typed)
+
+
 def test_none_and_whitespace_give_no_postcode():
     assert read_postcode(None) is None
     assert read_postcode("   ") is None
@@ -251,6 +258,12 @@ def test_yes_and_no_by_voice_or_keypad(speech, digits, answer):
     ("six one triple seven", "61777"),
     ("nineteen eighty four", "1984"),
     ("12a", "12"),
+    ("oh seven seven double oh, nine double oh, one two three", "07700900123"),
+    ("zero seven seven zero zero nine zero zero one two three", "07700900123"),
+    ("oh one two five seven five one five one five one", "01257515151"),
+    ("my number is 07700900123", "07700900123"),
+    ("one thousand two hundred and thirty four", "1234"),
+    ("house number 7", "7"),
 ])
 def test_numbers_from_speech(said, digits):
     assert read_number(said) == digits
@@ -272,6 +285,10 @@ def test_no_number_said(said):
     ("one oh four five two three", "104523"),
     ("A B 1 2 3", "AB123"),
     ("P F 1 9 K Z double you", "PF19KZW"),
+    ("pea eff one nine kay zed double you", "PF19KZW"),
+    ("R E P 1 0 4 5 2 3", "REP104523"),
+    ("are ee pea one oh four five two three", "REP104523"),
+    ("I think it's C H 4 0 2 1 3 3 7 7", "CH40213377"),
 ])
 def test_references_spelt_out(said, reference):
     assert read_reference(said) == reference
