@@ -764,6 +764,9 @@ def _same_number(have: Optional[str], said: str, exact: bool) -> bool:
 
 def _by_house(options: Sequence[str], words: Sequence[str]) -> Tuple[bool, Optional[int]]:
     """(answered by house number, the option): (False, None) when no house number or name was said."""
+    # "the one at 14": that "one" is no house number.
+    words = [w for k, w in enumerate(words)
+             if not (w == "one" and 0 < k < len(words) - 1 and words[k - 1] in ("the", "that", "this"))]
     tokens = _tokens(words)
     flat, house = _said_house(tokens)
     if not flat and not house:

@@ -353,6 +353,7 @@ def test_choosing_from_a_menu(speech, digits, chosen):
     ("flat three", None, 5),
     ("flat 2 14 market street", None, 4),
     ("14", None, None),  # three flats at number 14
+    ("it's the one at 16", None, 7),
     ("rose cottage", None, 6),
     ("it's Rose Cottage", None, 6),
     (None, "12", 1),
