@@ -10,18 +10,20 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 import councils
+from replies import Day, Emphasis, Words, tell
+from replies.telling import render
 
 from ..clients import CouncilServiceError, waste_client
 from ..common import understanding
 from ..common.address_step import AddressStep
-from ..common.confirmation import ask_to_confirm, ask_what_to_change
+from ..common.confirmation import ask_what_to_change
 from ..common.journey_form import JourneyForm, skip_empty, stop_journey
 from ..common.journey_slots import reset_journey
 from ..common.second_tries import already_asked, not_understood
 from ..common.services import call
 from ..common.tracker_text import is_answer, latest_entity, latest_text
-from ..common.wording import say_date
 from ..waste.bin_names import describe, matching_streams
+from .confirming import confirm_report
 from .sending import send_report
 
 OWN_INTENTS = frozenset({"report_missed_bin", "inform"})
@@ -99,7 +101,7 @@ class ValidateMissedBinForm(AddressStep, JourneyForm):
         if not check.eligible:
             container = property_bins.bin(chosen)
             detail = f"Your {container.name}: " if container else ""
-            dispatcher.utter_message(text=f"{detail}{check.message or 'it cannot be reported as missed just now.'}")
+            tell(dispatcher, "{detail}{why}", detail=detail, why=check.message or "it cannot be reported as missed just now.")
             return {"bin_stream": chosen, "journey_blocked": True, "requested_slot": None}
         return {
             "bin_stream": chosen,
@@ -134,11 +136,11 @@ class ActionAskBinStream(Action):
         try:
             property_bins = await call(waste_client().bins, tracker.get_slot("uprn"))
         except CouncilServiceError as error:
-            dispatcher.utter_message(text=error.resident_message)
+            tell(dispatcher, "{problem}", problem=error.resident_message)
             return []
         if already_asked(tracker):
             return []  # the answer's validation just asked again
-        dispatcher.utter_message(text="Which bin wasn't emptied?", buttons=_bin_buttons(property_bins))
+        tell(dispatcher, "Which bin wasn't emptied?", buttons=_bin_buttons(property_bins))
         return []
 
 
@@ -159,15 +161,20 @@ class ActionAskMissedBinConfirmed(Action):
                 "Nothing, report it",
                 hint=" You can also tell me, for example, “it was the brown bin”.",
             )
-        return ask_to_confirm(dispatcher, f"To check: {summary(tracker)}. Shall I report it?", "Yes, report it")
+        return confirm_report(dispatcher, "To check: {summary}. Shall I report it?", "Yes, report it",
+                              summary=summary(tracker))
 
 
-def summary(tracker: Tracker) -> Text:
+def summary(tracker: Tracker) -> Words:
+    """"your **green bin** at **12 Market Street, ...** was not emptied on Tuesday 24 November", for the web and a
+    caller alike (a Words part: it travels inside the confirmation, and inside the details of a failed report)."""
+    template = "your {bin} at {address} was not emptied"
+    values = {"bin": Emphasis(_bin_name(tracker)), "address": Emphasis(str(tracker.get_slot("address")))}
     collected = tracker.get_slot("missed_collection_date")
-    when = ""
     if collected:
-        when = f" on {say_date(date.fromisoformat(collected))}"
-    return f"your **{_bin_name(tracker)}** at **{tracker.get_slot('address')}** was not emptied{when}"
+        template += " on {day}"
+        values["day"] = Day(date.fromisoformat(collected))
+    return Words(render(template, values, "web"), render(template, values, "spoken"))
 
 
 def _bin_name(tracker: Tracker) -> Text:

@@ -6,7 +6,11 @@ The questions are the service's own Open311 attributes, asked one at a time, so 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
+from pathlib import Path
 from typing import Any, Dict, List, Optional, Text
+
+import yaml
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -15,11 +19,12 @@ from rasa_sdk.types import DomainDict
 
 import councils
 from councils import postcodes
+from replies import PhoneNumber, Words, tell
 
 from ..clients import Attribute, CouncilServiceError, ServiceDefinition, open311_client
 from ..common import understanding
 from ..common.address_step import NEARBY, AddressStep
-from ..common.confirmation import ask_to_confirm, ask_what_to_change
+from ..common.confirmation import ask_what_to_change
 from ..common.council_step import CouncilStep
 from ..common.echo import echoed
 from ..common.intents import PROBLEM_REPORTS
@@ -29,6 +34,7 @@ from ..common.second_tries import already_asked, misfits, not_understood
 from ..common.services import call
 from ..common.tracker_text import is_answer, latest_entity, latest_intent, latest_text
 from ..common.wording import council_buttons
+from .confirming import confirm_report
 from .sending import send_report
 
 SERVICE_NAMES = {
@@ -106,10 +112,8 @@ class ValidateProblemReportForm(CouncilStep, AddressStep, JourneyForm):
                 return {**found, "report_location": None}
             return {**found, "report_location": text}
         if len(text) < 6 or not re.search(r"[a-zA-Z]{3}", text):
-            dispatcher.utter_message(
-                text="Please tell me where it is: a postcode, or a street and a landmark, "
-                "like “the alley behind Hough Lane, Leyland”."
-            )
+            tell(dispatcher, "Please tell me where it is: a postcode, or a street and a landmark, "
+                 "like “the alley behind Hough Lane, Leyland”.", expects="description")
             return {"report_location": None}
         return {
             "report_location": text[:300],
@@ -145,7 +149,7 @@ class ValidateProblemReportForm(CouncilStep, AddressStep, JourneyForm):
         answer = interpret(attribute, text)
         if answer is None and not attribute.required and misfits(tracker, "attribute_answer", PROGRESS) >= 2:
             # An optional detail asked twice: leave it out rather than go round again.
-            dispatcher.utter_message(text="That's fine, I'll leave that out.")
+            tell(dispatcher, "That's fine, I'll leave that out.")
             answer = ""
         if answer is None:
             first, clearer = _try_again(attribute, text)
@@ -153,7 +157,7 @@ class ValidateProblemReportForm(CouncilStep, AddressStep, JourneyForm):
                                   buttons=_choice_buttons(attribute) if "?" in first + clearer else None)
         if answer == "" and understanding.kind_of_free_text(attribute.code, attribute.description) \
                 and understanding.is_deferral(text):
-            dispatcher.utter_message(text="No problem, I'll send the report without it.")
+            tell(dispatcher, "No problem, I'll send the report without it.")
         answers[attribute.code] = answer
         # Emptied again so the same slot can carry the answer to the next question.
         return {"report_answers": answers, "attribute_answer": None}
@@ -178,10 +182,8 @@ class ValidateProblemReportForm(CouncilStep, AddressStep, JourneyForm):
             return {"report_contact": NO_CONTACT}
         if _EMAIL.match(text) or _PHONE.match(compact):
             return {"report_contact": text if _EMAIL.match(text) else compact}
-        dispatcher.utter_message(
-            text="That doesn't look like an email address or a UK phone number. "
-            "Please try again, or say “no” to report without contact details."
-        )
+        tell(dispatcher, "That doesn't look like an email address or a UK phone number. "
+             "Please try again, or say “no” to report without contact details.", expects="email_or_phone")
         return {"report_contact": None}
 
     @skip_empty
@@ -265,10 +267,9 @@ class ActionStartProblemReport(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         code = PROBLEM_REPORTS.get(latest_intent(tracker) or "")
-        dispatcher.utter_message(
-            text=f"I can report {service_name(code)} to the council. I'll ask where it is and a few questions, "
-            "then check everything with you before I send it. You can say “cancel” at any time."
-        )
+        tell(dispatcher, "I can report {service} to the council. I'll ask where it is and a few questions, "
+             "then check everything with you before I send it. You can say “cancel” at any time.",
+             service=service_name(code))
         return [*reset_journey(), SlotSet("report_service", code)]
 
 
@@ -280,18 +281,31 @@ class ActionAskAttributeAnswer(Action):
         try:
             service = await definition(tracker)
         except CouncilServiceError as error:
-            dispatcher.utter_message(text=error.resident_message)
+            tell(dispatcher, "{problem}", problem=error.resident_message)
             return []
         attribute = next_attribute(service, tracker.get_slot("report_answers") or {})
         if attribute is None:
             return []
         if already_asked(tracker):
             return []  # the answer's validation just asked it again, in other words
-        question = attribute.description
-        if not attribute.required:
-            question += " (You can say “skip”.)"
-        dispatcher.utter_message(text=question, buttons=_choice_buttons(attribute))
+        skip = "" if attribute.required else " (You can say “skip”.)"
+        tell(dispatcher, "{question}{skip}", question=attribute.description, skip=skip,
+             buttons=_choice_buttons(attribute), expects=_expected(attribute))
         return []
+
+
+def _expected(attribute: Attribute) -> Optional[Text]:
+    """What the question wants, for the phone's speech recognition; None when the answer is one of its buttons."""
+    names = {name.lower() for _, name in attribute.values}
+    if names == {"yes", "no"}:
+        return "yes_no"
+    if attribute.values:
+        return None
+    if attribute.datatype == "number":
+        return "number"
+    if attribute.datatype == "datetime":
+        return "date"
+    return "description"
 
 
 def _choice_buttons(attribute: Attribute) -> List[Dict[Text, Text]]:
@@ -313,25 +327,52 @@ class ActionAskReportConfirmed(Action):
                 "Nothing, send it",
             )
         try:
-            text = await summary(tracker)
+            told = await summary(tracker)
         except CouncilServiceError as error:
-            dispatcher.utter_message(text=error.resident_message)
+            tell(dispatcher, "{problem}", problem=error.resident_message)
             return []
-        return ask_to_confirm(dispatcher, f"Here's your report:\n{text}\nShall I send it to the council?", "Yes, send it")
+        return confirm_report(dispatcher, "Here's your report:\n{summary}\nShall I send it to the council?",
+                              "Yes, send it", summary=told)
 
 
-async def summary(tracker: Tracker) -> Text:
+async def summary(tracker: Tracker) -> Words:
+    """One short line per detail, each labelled with a noun ("What was dumped: Household bags"): the web's list,
+    and the same lines as sentences for a caller."""
     service = await definition(tracker)
     answers = tracker.get_slot("report_answers") or {}
     # Everything after "Where" may be the resident's own words: repeated as plain text, never as links.
-    lines = [f"- What: {service_name(service.code)}", f"- Where: {echoed(where(tracker))}"]
+    lines = [("What", service_name(service.code)), ("Where", echoed(where(tracker)))]
     for attribute in service.attributes:
         answer = answers.get(attribute.code)
         if answer:
-            lines.append(f"- {attribute.description.rstrip('?')}: {attribute.value_name(answer) or echoed(answer)}")
+            lines.append((summary_label(service.code, attribute), attribute.value_name(answer) or echoed(answer)))
+    web = [f"- {label}: {value}" for label, value in lines]
+    spoken = [f"{label}: {value}." for label, value in lines]
     contact = tracker.get_slot("report_contact")
-    lines.append(f"- Updates to: {echoed(contact)}" if contact and contact != NO_CONTACT else "- No contact details")
-    return "\n".join(lines)
+    if contact and contact != NO_CONTACT:
+        web.append(f"- Updates to: {echoed(contact)}")
+        said = echoed(contact) if "@" in contact else PhoneNumber(contact).spoken()
+        spoken.append(f"Updates to: {said}.")
+    else:
+        web.append("- No contact details")
+        spoken.append("No contact details.")
+    return Words("\n".join(web), " ".join(spoken))
+
+
+@lru_cache(maxsize=1)
+def _labels() -> Dict[Text, Text]:
+    with open(Path(__file__).with_name("summary_labels.yml"), encoding="utf-8") as handle:
+        return {str(k): str(v) for k, v in (yaml.safe_load(handle) or {}).items()}
+
+
+def summary_label(service_code: Text, attribute: Attribute) -> Text:
+    """A short label for an answer in the summary: its own, or the first sentence of its question."""
+    labels = _labels()
+    label = labels.get(f"{service_code}.{attribute.code}") or labels.get(attribute.code)
+    if label:
+        return label
+    question = re.split(r"(?<=[?.!])\s", attribute.description.strip(), maxsplit=1)[0]
+    return question.rstrip("?.!") or attribute.code.replace("_", " ").capitalize()
 
 
 def where(tracker: Tracker) -> Text:
@@ -349,10 +390,8 @@ class ActionAskCouncil(Action):
         return "action_ask_council"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        dispatcher.utter_message(
-            text="Which council area is that in? Choose one, or tell me the town or postcode.",
-            buttons=council_buttons(),
-        )
+        tell(dispatcher, "Which council area is that in? Choose one, or tell me the town or postcode.",
+             buttons=council_buttons())
         return []
 
 

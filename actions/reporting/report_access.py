@@ -9,7 +9,7 @@ must never tell a stranger where it is. So:
 - three failed checks and this conversation checks no more.
 
 Both facts are read from the conversation itself, which Rasa keeps server-side under the sender id: our own
-bot messages carry a marker in their metadata (`dispatcher.utter_message(**marker)`; Rasa keeps extra keys as the
+bot messages carry a marker in their metadata (`tell(..., metadata=marker)`; Rasa keeps extra keys as the
 event's metadata and does not show them). A resident cannot write a bot message, so cannot fake either marker,
 and the markers need no slot: nothing a resident types can set or reset them.
 """

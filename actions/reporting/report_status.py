@@ -5,7 +5,7 @@ the place reported (see report_access.py). Nobody is ever told where a report is
 """
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
@@ -13,15 +13,18 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from councils import postcodes
+from replies import Day, Emphasis, Postcode, Reference, Words, tell
+from replies.parts import spell_out
 
 from ..clients import CouncilServiceError, NotFound, ServiceRequest, normalise_reference, open311_client
 from ..common.journey_form import JourneyForm, skip_empty
 from ..common.journey_slots import reset_journey
 from ..common.services import call
 from ..common.tracker_text import is_answer, latest_entity, latest_text
-from ..common.wording import contact_routes, say_date
+from ..common.wording import contact_routes_part
 from ..outbox import outbox
 from ..outbox.store import FAILED, PENDING, Kept, normalise_submission_number
+from .outcome import quoted_reference
 from .report_access import (
     MAX_FAILED_CHECKS,
     checks_left,
@@ -82,17 +85,14 @@ class ValidateReportStatusForm(JourneyForm):
             return {"report_reference": value}  # a submission number: answered from the outbox
         reference = normalise_reference(str(value or ""))
         if reference is None:
-            dispatcher.utter_message(
-                text="That doesn't look like a report reference. References look like REP-104523: "
-                "you'll find yours in the message we gave you when you reported it."
-            )
+            tell(dispatcher, "That doesn't look like a report reference. References look like {example}: "
+                 "you'll find yours in the message we gave you when you reported it.",
+                 example=Words("REP-104523", f"{spell_out('REP')}, then six numbers"), expects="reference")
             return {"report_reference": None}
         if reference not in reported_here(tracker) and checks_left(tracker) and not tracker.get_slot("postcode"):
             # Said before the form asks (utter_ask_postcode), so the resident knows why we want it.
-            dispatcher.utter_message(
-                text=f"To keep reports private, I need the postcode of the place reported before I can tell you "
-                f"about {reference}."
-            )
+            tell(dispatcher, "To keep reports private, I need the postcode of the place reported before I can tell "
+                 "you about {reference}.", reference=quoted_reference(reference))
         return {"report_reference": reference}
 
     async def extract_postcode(
@@ -109,7 +109,8 @@ class ValidateReportStatusForm(JourneyForm):
     ) -> Dict[Text, Any]:
         postcode = postcodes.find_in_text(str(value))
         if postcode is None:
-            dispatcher.utter_message(text="That doesn't look like a postcode. A postcode looks like PR7 1DP.")
+            tell(dispatcher, "That doesn't look like a postcode. A postcode looks like {example}.",
+                 example=Postcode("PR7 1DP"), expects="postcode")
         return {"postcode": postcode}
 
 
@@ -126,10 +127,8 @@ class ActionReportStatus(Action):
             return await kept_report_status(dispatcher, tracker, reference)
         reported_by_them = reference in reported_here(tracker)
         if not reported_by_them and not checks_left(tracker):
-            dispatcher.utter_message(
-                text="I can't check any more reports in this conversation. The council can tell you about it:\n"
-                f"{contact_routes(tracker.get_slot('council'))}"
-            )
+            tell(dispatcher, "I can't check any more reports in this conversation. The council can tell you about "
+                 "it:\n{routes}", routes=contact_routes_part(tracker.get_slot("council")))
             return reset_journey()
         try:
             report = await call(open311_client().get_request, reference)
@@ -137,13 +136,15 @@ class ActionReportStatus(Action):
         except NotFound:
             report, allowed = None, False
         except CouncilServiceError as error:
-            dispatcher.utter_message(text=f"{error.resident_message}\n{contact_routes(tracker.get_slot('council'))}")
+            tell(dispatcher, "{problem}\n{routes}", problem=error.resident_message,
+                 routes=contact_routes_part(tracker.get_slot("council")))
             return reset_journey()
         if not allowed:
             # An unknown reference and a wrong postcode get the same answer: it never says whether a report exists.
             not_found(dispatcher, tracker, reference, checked=not reported_by_them)
             return reset_journey()
-        dispatcher.utter_message(text=status_message(report))
+        template, values = status_reply(report)
+        tell(dispatcher, template, **values)
         return reset_journey()
 
 
@@ -152,64 +153,67 @@ async def kept_report_status(dispatcher: CollectingDispatcher, tracker: Tracker,
     council = tracker.get_slot("council")
     kept: Optional[Kept] = await call(outbox().report_of_conversation, number, tracker.sender_id)
     if kept is None or kept.status == FAILED:
-        dispatcher.utter_message(
-            text=f"Sorry, the council's system didn't accept your report {number}. Please contact the council "
-            f"about it:\n{contact_routes(council)}"
-        )
+        tell(dispatcher, "Sorry, the council's system didn't accept your report {number}. Please contact the "
+             "council about it:\n{routes}", number=quoted_reference(number), routes=contact_routes_part(council))
     elif kept.status == PENDING:
-        dispatcher.utter_message(
-            text=f"Your report {number} hasn't reached the council yet: their reporting system still isn't "
-            "answering. I've kept it and will keep trying, so please don't report it again."
-        )
+        tell(dispatcher, "Your report {number} hasn't reached the council yet: their reporting system still isn't "
+             "answering. I've kept it and will keep trying, so please don't report it again.",
+             number=quoted_reference(number))
     else:
         reference = kept.result
-        text = f"Your report {number} has reached the council. Its reference is **{reference}**."
+        template = "Your report {number} has reached the council. Its reference is {reference}."
+        values: Dict[Text, Any] = {"number": quoted_reference(number), "reference": Reference(reference)}
         try:
-            text += "\n" + status_message(await call(open311_client().get_request, reference))
+            status_template, status_values = status_reply(await call(open311_client().get_request, reference))
+            template += "\n" + status_template.replace("{reference}", "{status_reference}")
+            values.update({("status_reference" if k == "reference" else k): v for k, v in status_values.items()})
         except CouncilServiceError:
             pass  # the reference is what they asked for; its status can wait
         # Marked as this conversation's own report, so asking about the reference later needs no postcode.
-        dispatcher.utter_message(text=text, **reported_marker(reference))
+        tell(dispatcher, template, metadata=reported_marker(reference), **values)
     return reset_journey()
 
 
 def not_found(dispatcher: CollectingDispatcher, tracker: Tracker, reference: Text, checked: bool) -> None:
+    routes = contact_routes_part(tracker.get_slot("council"))
     if not checked:
-        dispatcher.utter_message(
-            text=f"I can't find a report with the reference {reference}. Please contact the council about it.\n"
-            f"{contact_routes(tracker.get_slot('council'))}"
-        )
+        tell(dispatcher, "I can't find a report with the reference {reference}. Please contact the council about "
+             "it.\n{routes}", reference=quoted_reference(reference), routes=routes)
         return
-    text = (
-        f"I can't find a report with the reference {reference} at that postcode. Please check both against the "
+    template = (
+        "I can't find a report with the reference {reference} at that postcode. Please check both against the "
         "message you were given when you reported it. If it was reported without a postcode, please contact the "
         "council."
     )
     if failed_checks(tracker) + 1 >= MAX_FAILED_CHECKS:  # this answer is the last failed check
-        dispatcher.utter_message(
-            text=f"{text}\nI can't check any more reports in this conversation.\n"
-            f"{contact_routes(tracker.get_slot('council'))}",
-            **failed_check_marker(),
-        )
+        tell(dispatcher, template + "\nI can't check any more reports in this conversation.\n{routes}",
+             reference=quoted_reference(reference), routes=routes, metadata=failed_check_marker())
         return
-    dispatcher.utter_message(
-        text=text,
+    tell(
+        dispatcher, template, reference=quoted_reference(reference),
         buttons=[
             {"title": "Try another reference", "payload": "/check_report_status"},
             {"title": "Contact the council", "payload": "/request_human"},
         ],
-        **failed_check_marker(),
+        metadata=failed_check_marker(),
     )
 
 
-def status_message(report: ServiceRequest) -> Text:
+def status_reply(report: ServiceRequest) -> Tuple[Text, Dict[Text, Any]]:
     """Status, service, dates and notes: never the address, which the resident asking may not know."""
-    state = "**closed**" if report.status == "closed" else "**open**: we're working on it"
-    lines = [f"Report {report.reference} ({report.service_name or 'report'}) is {state}."]
+    closed = report.status == "closed"
+    lines = ["Report {reference} ({service}) is {state}."]
+    values: Dict[Text, Any] = {
+        "reference": quoted_reference(report.reference), "service": report.service_name or "report",
+        "state": Emphasis("closed") if closed else Words("**open**: we're working on it", "open: we're working on it"),
+    }
     if report.requested_datetime:
-        lines.append(f"Reported on {say_date(report.requested_datetime.date())}.")
+        lines.append("Reported on {reported}.")
+        values["reported"] = Day(report.requested_datetime.date())
     if report.status_notes:
-        lines.append(f"Latest update: {report.status_notes}")
-    if report.status != "closed" and report.expected_datetime:
-        lines.append(f"We expect to deal with it by {say_date(report.expected_datetime.date())}.")
-    return "\n".join(lines)
+        lines.append("Latest update: {notes}")
+        values["notes"] = report.status_notes
+    if not closed and report.expected_datetime:
+        lines.append("We expect to deal with it by {expected}.")
+        values["expected"] = Day(report.expected_datetime.date())
+    return "\n".join(lines), values

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
-from typing import Any, Dict, Optional, Text
+from typing import Any, Dict, Optional, Text, Union
 
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
+
+from replies import Part
 
 from ..clients import CouncilServiceError, ServiceUnavailable, open311_client
 from ..common.services import call
@@ -27,7 +29,7 @@ from .outcome import report_failed, report_kept, report_sent
 logger = logging.getLogger(__name__)
 
 
-async def send_report(dispatcher: CollectingDispatcher, tracker: Tracker, what: Text, summary: Text,
+async def send_report(dispatcher: CollectingDispatcher, tracker: Tracker, what: Text, summary: Union[Text, Part],
                       report: Dict[str, Any], contact: Optional[Text] = None, where: Text = "") -> None:
     """`report`: Open311Client.submit's arguments; `contact`: the resident's email address or phone number."""
     key = new_submission_number()
