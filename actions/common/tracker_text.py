@@ -33,3 +33,24 @@ def is_answer(tracker: Tracker, own_intents: frozenset = frozenset()) -> bool:
     if name in QUESTIONS or name in JOURNEY_STARTS:
         return (intent.get("confidence") or 0.0) < CONFIDENT_INTERRUPTION
     return True
+
+
+
+def recent_bot_text(tracker: Tracker) -> Text:
+    """What the bot said in its reply before the resident's latest message, and so far in this one."""
+    users = 0
+    said: List[Text] = []
+    for event in reversed(tracker.events or []):
+        if event.get("event") == "user":
+            users += 1
+            if users == 2:
+                break
+        elif event.get("event") == "bot":
+            said.append(str(event.get("text") or ""))
+    return "\n".join(reversed(said))
+
+
+def recently_said(tracker: Tracker, sentence: Text) -> bool:
+    """Whether the bot said `sentence` in its reply before the resident's latest message, or already in this one:
+    said again straight away, it reads (and on the phone sounds) like a stutter."""
+    return sentence.lower() in recent_bot_text(tracker).lower()

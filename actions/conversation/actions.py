@@ -13,6 +13,7 @@ from replies import Link, Words, tell
 
 from ..common.journey_slots import end_form, reset_journey
 from ..common.said import Said, joined, say
+from ..common.tracker_text import recently_said
 from ..payments.cancelling import withdraw_unpaid_order
 from ..payments.settling import news_for_payment_talk
 from ..common.wording import contact_routes_part
@@ -24,6 +25,9 @@ MAIN_TASKS = [
     {"title": "Check a report", "payload": "/check_report_status"},
     {"title": "Contact the council", "payload": "/request_human"},
 ]
+ANYTHING_ELSE = "Is there anything else I can help with?"  # utter_anything_else's words
+THANKS_FOR_CONTACTING = "Thank you for contacting the council."  # as utter_after_deny ends
+STILL_NOT_UNDERSTANDING = "Sorry, I'm still not understanding."
 # Replies that mean "I couldn't help with that": two in a row and the resident is offered the council instead.
 MISUNDERSTANDINGS = {"action_misunderstood", "action_default_fallback", "action_out_of_scope"}
 
@@ -88,6 +92,9 @@ class ActionThank(Action):
         if (tracker.active_loop or {}).get("name"):
             tell(dispatcher, "You're welcome.")
             return []
+        if recently_said(tracker, ANYTHING_ELSE):
+            tell(dispatcher, "You're welcome.")  # asked just now: not the same question twice in a row
+            return []
         tell(dispatcher, "You're welcome. Is there anything else I can help with?")
         return []
 
@@ -99,7 +106,10 @@ class ActionGoodbye(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         unfinished = bool((tracker.active_loop or {}).get("name"))
         note = " I haven't sent anything from our unfinished conversation." if unfinished else ""
-        tell(dispatcher, "Goodbye, and thank you for contacting the council.{note}", note=note)
+        if recently_said(tracker, THANKS_FOR_CONTACTING):
+            tell(dispatcher, "Goodbye.{note}", note=note)  # thanked just now ("no, that's all"): once is enough
+        else:
+            tell(dispatcher, "Goodbye, and thank you for contacting the council.{note}", note=note)
         return end_form() if unfinished else []
 
 
@@ -131,6 +141,9 @@ class ActionCancelJourney(Action):
             tell(dispatcher, "OK, I've stopped. Nothing has been sent.")
             dispatcher.utter_message(response="utter_anything_else")
             return end_form()
+        if recently_said(tracker, ANYTHING_ELSE):
+            tell(dispatcher, "OK, there's nothing to stop.")  # not the question just asked, again
+            return []
         dispatcher.utter_message(response="utter_anything_else")
         return []
 
@@ -180,6 +193,11 @@ class ActionDefaultFallback(Action):
 
 
 def respond_to_misunderstanding(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
+    if misunderstood_twice(tracker) and recently_said(tracker, STILL_NOT_UNDERSTANDING):
+        # A third miss in a row: not the same paragraph again.
+        tell(dispatcher, "Sorry, I still can't follow that. Please choose one of these, or {contact}.",
+             contact=Words("use the council's contact details above", "ask for a person"), buttons=MAIN_TASKS)
+        return []
     if misunderstood_twice(tracker):
         tell(dispatcher, "Sorry, I'm still not understanding. You might find it quicker to contact the council:\n"
              "{routes}\nOr choose one of these:", routes=contact_routes_part(tracker.get_slot("council")),

@@ -23,7 +23,7 @@ from council_nlu.urgent_screen import load_screen, screen
 from replies import PhoneNumber
 
 from ..common.said import Said, joined, say
-from ..common.tracker_text import latest_intent, latest_text
+from ..common.tracker_text import latest_intent, latest_text, recent_bot_text
 from ..common.wording import council_name
 from .help_lines import main_lines, may_be_danger_to_life, more_lines, ordered, twenty_four_hour_lines
 from .urgent_help import SUPPORT_KINDS, SUPPORT_MODE, remembered_kinds
@@ -84,7 +84,18 @@ def clear_chat_answer(channel: Optional[Text]) -> Said:
         "({number}, any time) can help you stay safe online.", how=how, number=PhoneNumber(DOMESTIC_ABUSE_HELPLINE))
 
 
-def warm_words(kinds: List[Text], text: Text) -> Text:
+def warm_words(kinds: List[Text], text: Text, just_said: Text = "") -> Text:
+    """Warm words for what they said, without a sentence the bot said just before ("Thank you for telling me."
+    twice in a row reads as a script)."""
+    words = _warm_words(kinds, text)
+    sentences = re.findall(r"[^.!?]+[.!?]", words)
+    fresh = [s.strip() for s in sentences if s.strip().lower() not in just_said.lower()]
+    if len(fresh) == len(sentences):
+        return words
+    return " ".join(fresh) or "I'm still here with you."
+
+
+def _warm_words(kinds: List[Text], text: Text) -> Text:
     tidy = _tidy(text)
     if re.search(r"\b(alone|lonely|no ?one|nobody)\b", tidy):
         return "I'm sorry you're feeling so alone. You did the right thing by reaching out."
@@ -101,10 +112,18 @@ def warm_words(kinds: List[Text], text: Text) -> Text:
     return "Thank you for telling me. That sounds really hard."
 
 
-def follow_up_reply(kinds: List[Text], text: Text, council: Optional[Text]) -> Said:
-    """Warm words for what they said, the one most relevant line, and the offer of a person."""
-    return Said("{warm}\n{line}\nWould you like to talk to a person now? Just say yes, or tell me more.",
-                warm=warm_words(kinds, text), line=main_lines(kinds, council)[0])
+OFFER_PERSON = "Would you like to talk to a person now? Just say yes, or tell me more."
+OFFER_PERSON_AGAIN = "I'm still here. If you'd like to talk to a person, just say yes."
+
+
+def follow_up_reply(kinds: List[Text], text: Text, council: Optional[Text], just_said: Text = "") -> Said:
+    """Warm words for what they said, the one most relevant line, and the offer of a person. `just_said`: the bot's
+    previous reply; what it said is not said again word for word (the line, the offer) straight away."""
+    line = main_lines(kinds, council)[0]
+    offer = OFFER_PERSON_AGAIN if OFFER_PERSON.lower() in just_said.lower() else OFFER_PERSON
+    if str(line) in just_said:
+        return Said("{warm}\n{offer}", warm=warm_words(kinds, text, just_said), offer=offer)
+    return Said("{warm}\n{line}\n{offer}", warm=warm_words(kinds, text, just_said), line=line, offer=offer)
 
 
 class ActionSupportReply(Action):
@@ -157,7 +176,7 @@ class ActionSupportReply(Action):
                 "Take care of yourself. Help is there at any time: {line} You can come back and talk to me whenever "
                 "you need.", line=main_lines(kinds, council)[0]))
             return events
-        say(dispatcher, follow_up_reply(said_now or kinds, text, council))
+        say(dispatcher, follow_up_reply(said_now or kinds, text, council, recent_bot_text(tracker)))
         return events
 
     @staticmethod

@@ -18,7 +18,7 @@ from council_nlu.urgent_screen import KIND_ENTITY, screen
 
 from ..common.journey_slots import end_form
 from ..common.said import Said, joined, say
-from ..common.tracker_text import latest_text
+from ..common.tracker_text import latest_text, recent_bot_text
 from .help_lines import emergency_line, main_lines, may_be_danger_to_life, ordered
 
 SUPPORT_MODE = "support_mode"
@@ -83,7 +83,7 @@ class ActionUrgentHelp(Action):
                 return ActionSupportReply().respond(dispatcher, tracker)
             if not may_be_danger_to_life(kinds):
                 # Already talking: a warm follow-up for what they said now, not the whole first reply again.
-                say(dispatcher, follow_up_reply(kinds, latest_text(tracker), council))
+                say(dispatcher, follow_up_reply(kinds, latest_text(tracker), council, recent_bot_text(tracker)))
                 return [SlotSet(SUPPORT_KINDS, known)]
         text = first_reply(kinds, council)
         closing = f"{PUT_ASIDE} {CLOSING}" if in_a_journey else CLOSING

@@ -233,3 +233,56 @@ def test_the_address_question_expects_an_address_and_names_the_postcode_as_said(
     assert message["text"] == "Which address at PR7 1DP? Choose one, or tell me the house number or name."
     assert expects(message) == "address" and heard(message) == "Which address at P R 7, 1 D P?"
     assert message["buttons"][-1]["title"] == "My address isn't listed"
+
+
+# -- no sentence said twice in a row --------------------------------------------------------------------------------
+
+
+def _after(bot_text: str) -> List[Dict[str, Any]]:
+    return [{"event": "user", "text": "earlier"}, {"event": "bot", "text": bot_text}, {"event": "user", "text": "now"}]
+
+
+def test_what_was_just_said_is_not_said_again_straight_away():
+    asked = _after("OK, I've stopped. Nothing has been sent.\nIs there anything else I can help with?")
+    (thanks,) = told(conversation.ActionThank(), tracker(events=asked))
+    assert thanks["text"] == "You're welcome."
+    (cancel,) = told(conversation.ActionCancelJourney(), tracker(events=asked))
+    assert cancel["text"] == "OK, there's nothing to stop."
+    thanked = _after("OK. If there's anything else, just ask. Thank you for contacting the council.")
+    (goodbye,) = told(conversation.ActionGoodbye(), tracker(events=thanked))
+    assert goodbye["text"] == "Goodbye."
+    # Otherwise the usual words.
+    (thanks,) = told(conversation.ActionThank(), tracker(events=_after("Your bin day is Tuesday.")))
+    assert thanks["text"] == "You're welcome. Is there anything else I can help with?"
+    (goodbye,) = told(conversation.ActionGoodbye(), tracker(events=_after("Your bin day is Tuesday.")))
+    assert goodbye["text"] == "Goodbye, and thank you for contacting the council."
+
+
+def test_a_third_misunderstanding_in_a_row_is_not_the_second_again():
+    events = [{"event": "user", "text": "a"}, {"event": "action", "name": "action_misunderstood"},
+              {"event": "user", "text": "b"}]
+    second = Dispatcher()
+    conversation.respond_to_misunderstanding(second, tracker(events=events))
+    events += [{"event": "action", "name": "action_misunderstood"}, {"event": "bot", "text": second.messages[0]["text"]},
+               {"event": "user", "text": "c"}]
+    third = Dispatcher()
+    conversation.respond_to_misunderstanding(third, tracker(events=events))
+    assert second.messages[0]["text"].startswith("Sorry, I'm still not understanding.")
+    assert third.messages[0]["text"].startswith("Sorry, I still can't follow that.") and third.messages[0]["buttons"]
+    assert "above" not in heard(third.messages[0])
+
+
+def test_a_follow_up_in_distress_does_not_repeat_the_reply_just_before():
+    first = told(ActionUrgentHelp(), _urgent("unclear", "chorley"))[0]["text"]
+    assert "Thank you for telling me." in first
+    events = [{"event": "user", "text": "help"}, {"event": "bot", "text": first}, {"event": "user", "text": "it's bad"}]
+    track = tracker({"council": "chorley", "support_mode": True, "support_kinds": ["unclear"]}, text="it's bad",
+                    intent="nlu_fallback", events=events)
+    (follow_up,) = told(ActionSupportReply(), track)
+    assert "Thank you for telling me." not in follow_up["text"] and "That sounds really hard." in follow_up["text"]
+    assert not set(follow_up["text"].split("\n")) & set(first.split("\n")), follow_up["text"]
+    events += [{"event": "bot", "text": follow_up["text"]}, {"event": "user", "text": "still bad"}]
+    track = tracker({"council": "chorley", "support_mode": True, "support_kinds": ["unclear"]}, text="still bad",
+                    intent="nlu_fallback", events=events)
+    (again,) = told(ActionSupportReply(), track)
+    assert "Would you like to talk to a person now?" not in again["text"] and "just say yes" in again["text"]
