@@ -118,11 +118,10 @@ OFFER_PERSON_AGAIN = "I'm still here. If you'd like to talk to a person, just sa
 
 def follow_up_reply(kinds: List[Text], text: Text, council: Optional[Text], just_said: Text = "") -> Said:
     """Warm words for what they said, the one most relevant line, and the offer of a person. `just_said`: the bot's
-    previous reply; what it said is not said again word for word (the line, the offer) straight away."""
+    previous reply; its warm words and offer are not said again word for word straight away. The help line is: it
+    is what they most need, and on the phone a second chance to write the number down."""
     line = main_lines(kinds, council)[0]
     offer = OFFER_PERSON_AGAIN if OFFER_PERSON.lower() in just_said.lower() else OFFER_PERSON
-    if str(line) in just_said:
-        return Said("{warm}\n{offer}", warm=warm_words(kinds, text, just_said), offer=offer)
     return Said("{warm}\n{line}\n{offer}", warm=warm_words(kinds, text, just_said), line=line, offer=offer)
 
 
