@@ -9,13 +9,14 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 import councils
+from replies import Day, Emphasis, Link, Words, tell
 
 from ..clients import CouncilServiceError, waste_client
 from ..common.address_step import AddressStep
 from ..common.journey_form import JourneyForm
 from ..common.journey_slots import reset_journey
 from ..common.services import call
-from ..common.wording import contact_routes, say_date
+from ..common.wording import contact_routes_part
 
 
 class ValidateBinDayForm(AddressStep, JourneyForm):
@@ -40,24 +41,33 @@ class ActionTellBinDays(Action):
         try:
             property_bins = await call(waste_client().bins, uprn)
         except CouncilServiceError as error:
-            dispatcher.utter_message(text=f"{error.resident_message}\n{contact_routes(tracker.get_slot('council'))}")
+            tell(dispatcher, "{problem}\n{routes}", problem=error.resident_message,
+                 routes=contact_routes_part(tracker.get_slot("council")))
             return reset_journey()
         council = councils.load_council(property_bins.council) if property_bins.council in councils.COUNCIL_IDS else None
-        lines = [f"Bin collections at **{property_bins.address}**:"]
+        lines = ["Bin collections at {address}:"]
+        values = {"address": Emphasis(str(property_bins.address))}
         not_subscribed = []
-        for container in property_bins.bins:
+        for n, container in enumerate(property_bins.bins):
             if not container.subscribed:
-                not_subscribed.append(container)
+                not_subscribed.append((n, container))
                 continue
-            lines.append(
-                f"- **{container.name.capitalize()}** ({container.contents}): next collected "
-                f"**{say_date(container.next_collection)}**, {container.frequency}."
-            )
-        for container in not_subscribed:
+            lines.append(f"- {{bin{n}}} ({{contents{n}}}): next collected {{day{n}}}, {{frequency{n}}}.")
+            day = Day(container.next_collection)
+            values.update({f"bin{n}": Emphasis(container.name.capitalize()), f"contents{n}": container.contents,
+                           f"day{n}": Words(f"**{day.web()}**", day.spoken()), f"frequency{n}": container.frequency})
+        for n, container in not_subscribed:
             link = (council or {}).get("waste", {}).get("links", {}).get("garden_waste")
-            join = f" [Find out how to subscribe]({link})." if link else ""
-            lines.append(f"- You don't have a {container.name} ({container.contents}) subscription.{join}")
+            line = f"- You don't have a {{bin{n}}} ({{contents{n}}}) subscription."
+            values.update({f"bin{n}": container.name, f"contents{n}": container.contents})
+            if link:
+                # A caller hears what the page is for, and is offered it by text message.
+                line += f"{{there{n}}} {{subscribe{n}}}."
+                values.update({f"there{n}": Words("", " There's"), f"subscribe{n}": Link(
+                    link, "Find out how to subscribe", "a page on how to subscribe to garden waste collections")})
+            lines.append(line)
         if council:
-            lines.append(f"Please put your bins out by {council['waste']['bins_out_by']} on collection day.")
-        dispatcher.utter_message(text="\n".join(lines))
+            lines.append("Please put your bins out by {out_by} on collection day.")
+            values["out_by"] = council["waste"]["bins_out_by"]
+        tell(dispatcher, "\n".join(lines), **values)
         return reset_journey()

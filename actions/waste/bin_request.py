@@ -9,6 +9,8 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from replies import Emphasis, Money, Reference, Words, tell
+
 from ..clients import CouncilServiceError, council_records_client
 from ..clients.records import CANCELLED, EXPIRED, BinKind, Contact, RecordsRejected
 from ..common import understanding
@@ -19,6 +21,7 @@ from ..common.services import call
 from ..common.wording import council_name
 from ..payments.money import say_money
 from ..payments.order import CHANGE_CONTACT, Confirmation, OrderKind, OrderStopped, Placed, Summary, register
+from ..payments.wording import phrase
 from ..payments.step import OrderForm
 
 OWN_INTENTS = frozenset({"request_new_bin", "inform"})
@@ -59,10 +62,10 @@ class BinRequestOrder(OrderKind):
         kind = next(b for b in rules.bins if b.stream == stream)
         rule = rules.rule(stream, request.split(":")[0])
         words = next(w for value, _, w in REQUEST_TYPES if value == request)
-        return Summary(
-            text=f"{words} {_kind_name(kind)}, delivered to **{tracker.get_slot('address')}** within "
-            f"{rules.delivery_working_days} working days",
-            amount=rule.charge if rule else 0,
+        return Summary.phrased(
+            "{request} {bin}, delivered to {address} within {days} working days", rule.charge if rule else 0,
+            request=words, bin=_kind_name(kind), address=Emphasis(str(tracker.get_slot("address"))),
+            days=rules.delivery_working_days,
         )
 
     async def place(self, tracker: Tracker, contact: Optional[Contact]) -> Placed:
@@ -89,13 +92,17 @@ class BinRequestOrder(OrderKind):
 
     async def confirmation(self, tracker: Tracker, reference: Text, amount: int) -> Confirmation:
         what = tracker.get_slot("order_summary") or "your bin"
-        paid = f"Thank you, your payment of {say_money(amount)} went through. " if amount else ""
-        return Confirmation(f"{paid}I've asked for {what}. Your reference is **{reference}**.", "bin_request", {
+        paid = "Thank you, your payment of {amount} went through. " if amount else ""
+        # The summary was worded when it was shown (its slot keeps the web's words): a caller hears them plain.
+        chat = phrase(paid + "I've asked for {what}. Your reference is {reference}.",
+                      what=Words(what, what.replace("**", "")), reference=Reference(reference),
+                      **({"amount": Money(amount)} if amount else {}))
+        return Confirmation(chat.web_text, "bin_request", {
             "council_name": council_name(tracker.get_slot("council")),
             "reference": reference,
             "request": what.replace("**", ""),
             "amount": f"{say_money(amount)}, paid" if amount else "none",
-        })
+        }, spoken=chat.spoken_text)
 
 
 BIN_REQUEST = register(BinRequestOrder())
@@ -174,9 +181,10 @@ class ValidateBinRequestForm(AddressStep, OrderForm):
             return stop_journey(dispatcher, error.resident_message, tracker.get_slot("council"))
         rule = rules.rule(tracker.get_slot("bin_request_stream"), request.split(":")[0])
         if rule is None or not rule.allowed:
-            dispatcher.utter_message(text=f"Sorry, we can't do that for this bin. {rule.rule if rule else ''}".strip())
+            tell(dispatcher, "Sorry, we can't do that for this bin.{why}", why=f" {rule.rule}".rstrip() if rule else "")
             return {"bin_request_type": None}
-        dispatcher.utter_message(text=f"The charge for this is {rule.charge_text}. {rule.rule}".strip())
+        charge = Words(rule.charge_text, Money(rule.charge).spoken()) if rule.charge else rule.charge_text
+        tell(dispatcher, "The charge for this is {charge}.{rule}", charge=charge, rule=f" {rule.rule}".rstrip())
         return {"bin_request_type": request}
 
 
@@ -188,11 +196,11 @@ class ActionAskBinRequestStream(Action):
         try:
             rules = await call(council_records_client().bin_request_rules, tracker.get_slot("council"))
         except CouncilServiceError as error:
-            dispatcher.utter_message(text=error.resident_message)
+            tell(dispatcher, "{problem}", problem=error.resident_message)
             return []
         if already_asked(tracker):
             return []  # the answer's validation just asked again
-        dispatcher.utter_message(text="Which bin do you need?", buttons=_stream_buttons(rules.bins))
+        tell(dispatcher, "Which bin do you need?", buttons=_stream_buttons(rules.bins))
         return []
 
 
@@ -219,5 +227,5 @@ class ActionAskBinRequestType(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         if already_asked(tracker):
             return []  # the answer's validation just asked again
-        dispatcher.utter_message(text="What do you need it for?", buttons=_type_buttons())
+        tell(dispatcher, "What do you need it for?", buttons=_type_buttons())
         return []

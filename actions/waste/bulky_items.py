@@ -108,5 +108,30 @@ def describe_items(items: Dict[str, int], catalogue: BulkyCatalogue) -> str:
     return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
+def describe_items_spoken(items: Dict[str, int], catalogue: BulkyCatalogue) -> str:
+    """"1 sofa and 2 chairs": describe_items for a caller, who would hear "×" read as "times"."""
+    parts = []
+    for item_id, quantity in items.items():
+        item = catalogue.item(item_id)
+        name = (item.name if item else item_id.replace("_", " ")).lower()
+        if quantity == 1:
+            parts.append(f"1 {name}")
+        elif "," in name or " or " in name or "(" in name:
+            parts.append(f"{quantity} items of {name}")
+        else:
+            parts.append(f"{quantity} {_plural(name)}")
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def _plural(name: str) -> str:
+    if name.endswith("chest of drawers"):
+        return name.replace("chest of", "chests of")
+    if re.search(r"(s|sh|ch|x)$", name):
+        return name + "es"
+    if re.search(r"[^aeiou]y$", name):
+        return name[:-1] + "ies"
+    return name + "s"
+
+
 def price_of(items: Dict[str, int], catalogue: BulkyCatalogue) -> int:
     return sum((catalogue.item(i).price if catalogue.item(i) else 0) * q for i, q in items.items())

@@ -10,6 +10,8 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from replies import Day, Emphasis, Money, Reference, Words, tell
+
 from ..clients import CouncilServiceError, council_records_client
 from ..clients.records import CANCELLED, EXPIRED, Contact, RecordsRejected, SlotFull
 from ..clients.records.errors import TOO_MANY_UNPAID
@@ -20,9 +22,10 @@ from ..common.second_tries import already_asked, not_understood
 from ..common.services import call
 from ..common.wording import council_name, say_date
 from ..payments.money import say_money
+from ..payments.wording import phrase
 from ..payments.order import CHANGE_CONTACT, Confirmation, OrderKind, OrderStopped, Placed, Summary, register
 from ..payments.step import OrderForm
-from .bulky_items import describe_items, price_of, read_items
+from .bulky_items import describe_items, describe_items_spoken, price_of, read_items
 
 OWN_INTENTS = frozenset({"book_bulky_waste", "inform", "ask_recycling"})
 
@@ -34,11 +37,11 @@ class BulkyWaste(OrderKind):
     async def summarise(self, tracker: Tracker) -> Summary:
         catalogue = await call(council_records_client().bulky_waste_catalogue, tracker.get_slot("council"))
         items: Dict[str, int] = tracker.get_slot("bulky_items") or {}
-        when = say_date(date.fromisoformat(tracker.get_slot("bulky_slot")))
-        return Summary(
-            text=f"a collection of {describe_items(items, catalogue)} from **{tracker.get_slot('address')}** "
-            f"on **{when}**",
-            amount=price_of(items, catalogue),
+        return Summary.phrased(
+            "a collection of {items} from {address} on {day}", price_of(items, catalogue),
+            items=Words(describe_items(items, catalogue), describe_items_spoken(items, catalogue)),
+            address=Emphasis(str(tracker.get_slot("address"))),
+            day=_bold_day(date.fromisoformat(tracker.get_slot("bulky_slot"))),
         )
 
     async def place(self, tracker: Tracker, contact: Optional[Contact]) -> Placed:
@@ -67,11 +70,17 @@ class BulkyWaste(OrderKind):
         await call(council_records_client().cancel_bulky_waste_booking, reference)
 
     async def confirmation(self, tracker: Tracker, reference: Text, amount: int) -> Confirmation:
-        when = say_date(date.fromisoformat(tracker.get_slot("bulky_slot")))
-        return Confirmation(
-            chat=f"Thank you, your payment of {say_money(amount)} went through. Your bulky waste collection is "
-            f"booked for **{when}**. Your booking reference is **{reference}**.\n"
+        day = date.fromisoformat(tracker.get_slot("bulky_slot"))
+        when = say_date(day)
+        chat = phrase(
+            "Thank you, your payment of {amount} went through. Your bulky waste collection is booked for {day}. "
+            "Your booking reference is {reference}.\n"
             "Please put the items outside by 7am on that day, where the crew can reach them.",
+            amount=Money(amount), day=_bold_day(day), reference=Reference(reference),
+        )
+        return Confirmation(
+            chat=chat.web_text,
+            spoken=chat.spoken_text,
             purpose="bulky_waste",
             personalisation={
                 "council_name": council_name(tracker.get_slot("council")),
@@ -82,6 +91,11 @@ class BulkyWaste(OrderKind):
                 "amount": say_money(amount),
             },
         )
+
+
+def _bold_day(day: date) -> Words:
+    """A collection day: bold on the web, as people say it on the phone."""
+    return Words(f"**{Day(day).web()}**", Day(day).spoken())
 
 
 async def _items_listing(tracker: Tracker) -> Text:
@@ -124,22 +138,21 @@ class ValidateBulkyWasteForm(AddressStep, OrderForm):
             return stop_journey(dispatcher, error.resident_message, tracker.get_slot("council"))
         reading = read_items(str(value), catalogue)
         for refused in reading.not_accepted:
-            dispatcher.utter_message(text=f"We can't collect {refused.name.lower()}. {refused.instead}")
+            tell(dispatcher, "We can't collect {item}. {instead}", item=refused.name.lower(), instead=refused.instead)
         if reading.unknown:
-            dispatcher.utter_message(
-                text=f"Sorry, I don't recognise “{reading.unknown[0]}” as something we collect. We collect, for "
-                f"example: {_examples(catalogue)}."
-            )
+            tell(dispatcher, "Sorry, I don't recognise “{unknown}” as something we collect. We collect, for example: "
+                 "{examples}.", unknown=reading.unknown[0], examples=_examples(catalogue))
         if reading.count > catalogue.max_items:
-            dispatcher.utter_message(
-                text=f"One collection can take up to {catalogue.max_items} items, and that's {reading.count}. "
-                "Please tell me which items to book this time; you can book another collection for the rest."
-            )
+            tell(dispatcher, "One collection can take up to {most} items, and that's {count}. Please tell me which "
+                 "items to book this time; you can book another collection for the rest.",
+                 most=catalogue.max_items, count=reading.count, expects="description")
             return {"bulky_items": None}
         if reading.unknown or not reading.items:
             if reading.items:
-                dispatcher.utter_message(text=f"So far I have: {describe_items(reading.items, catalogue)}.")
-            dispatcher.utter_message(text="Please tell me all the items again, for example “a sofa and two chairs”.")
+                tell(dispatcher, "So far I have: {items}.", items=Words(describe_items(reading.items, catalogue),
+                                                                     describe_items_spoken(reading.items, catalogue)))
+            tell(dispatcher, "Please tell me all the items again, for example “a sofa and two chairs”.",
+                 expects="description")
             return {"bulky_items": None}
         try:
             slots = await call(council_records_client().bulky_waste_slots, tracker.get_slot("uprn"))
@@ -204,8 +217,11 @@ def _day_buttons(available: List[Any]) -> List[Dict[Text, Text]]:
     return [{"title": s.date_text, "payload": f'/inform{{"attribute_value":"{s.date.isoformat()}"}}'} for s in available]
 
 
-def _examples(catalogue: Any) -> Text:
-    return ", ".join(f"{i.name.lower()} ({i.price_text})" for i in catalogue.items[:8])
+def _examples(catalogue: Any) -> Words:
+    """"sofa (£20.00), armchair (£10.00), ...": the prices said as people say them on the phone."""
+    shown = catalogue.items[:8]
+    return Words(", ".join(f"{i.name.lower()} ({i.price_text})" for i in shown),
+                 ", ".join(f"{i.name.lower()} ({Money(i.price).spoken()})" for i in shown))
 
 
 def _match_slot(text: Text, available: List[Any]) -> Optional[Text]:
@@ -225,9 +241,8 @@ class ActionAskBulkyItems(Action):
             limit = f" One collection takes up to {catalogue.max_items} items."
         except CouncilServiceError:
             limit = ""
-        dispatcher.utter_message(
-            text=f"What would you like us to collect? For example “a sofa and two chairs”.{limit}"
-        )
+        tell(dispatcher, "What would you like us to collect? For example “a sofa and two chairs”.{limit}",
+             limit=limit, expects="description")
         return []
 
 
@@ -239,20 +254,16 @@ class ActionAskBulkySlot(Action):
         try:
             slots = await call(council_records_client().bulky_waste_slots, tracker.get_slot("uprn"))
         except CouncilServiceError as error:
-            dispatcher.utter_message(text=error.resident_message)
+            tell(dispatcher, "{problem}", problem=error.resident_message)
             return []
         available = slots.available()
         if not available:
-            dispatcher.utter_message(
-                text="Sorry, every collection day I can offer at this address is fully booked. New days open each "
-                "week, so please try again in a few days, or contact the council.",
-                buttons=[{"title": "Cancel", "payload": "/cancel"}],
-            )
+            tell(dispatcher, "Sorry, every collection day I can offer at this address is fully booked. New days open "
+                 "each week, so please try again in a few days, or contact the council.",
+                 buttons=[{"title": "Cancel", "payload": "/cancel"}])
             return []
         if already_asked(tracker):
             return []  # the answer's validation just asked again, with the days as buttons
-        dispatcher.utter_message(
-            text="Which day would you like? These are the days with space on your round:",
-            buttons=_day_buttons(available),
-        )
+        tell(dispatcher, "Which day would you like? These are the days with space on your round:",
+             buttons=_day_buttons(available), expects="date")
         return []

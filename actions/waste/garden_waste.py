@@ -1,6 +1,7 @@
 """Subscribe to, or renew, the paid garden waste collection: address -> price and season -> contact -> pay."""
 from __future__ import annotations
 
+import re
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
@@ -8,8 +9,10 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from replies import Emphasis, Money, Reference, Words, tell
+
 from ..clients import CouncilServiceError, council_records_client
-from ..clients.records import ACTIVE, CANCELLED, EXPIRED, AlreadySubscribed, Contact, RecordsRejected
+from ..clients.records import ACTIVE, CANCELLED, EXPIRED, AlreadySubscribed, Contact, RecordsRejected, Season
 from ..common import understanding
 from ..common.address_step import AddressStep
 from ..common.journey_form import skip_empty, stop_journey
@@ -18,6 +21,7 @@ from ..common.services import call
 from ..common.wording import council_name
 from ..payments.money import say_money
 from ..payments.order import CHANGE_CONTACT, Confirmation, OrderKind, OrderStopped, Placed, Summary, register
+from ..payments.wording import phrase
 from ..payments.step import OrderForm
 
 OWN_INTENTS = frozenset({"garden_waste_subscription", "inform"})
@@ -38,11 +42,11 @@ class GardenWaste(OrderKind):
         verb = "renewal of your" if status.next_action == "renew" else "new"
         season = status.target_season
         bins = _bins(tracker)
-        return Summary(
-            text=f"a {verb} garden waste subscription for **{season.name}** ({season.start_text} to "
-            f"{season.end_text}), for {bins} {status.bin_name}{'s' if bins > 1 else ''}, "
-            f"at **{tracker.get_slot('address')}**",
-            amount=status.price_per_bin * bins,
+        return Summary.phrased(
+            "a {verb} garden waste subscription for {season} ({start} to {end}), for {bins} {bin_name}, at {address}",
+            status.price_per_bin * bins,
+            verb=verb, season=_season(season, bold=True), start=season.start_text, end=season.end_text, bins=bins,
+            bin_name=f"{status.bin_name}{'s' if bins > 1 else ''}", address=Emphasis(str(tracker.get_slot("address"))),
         )
 
     async def place(self, tracker: Tracker, contact: Optional[Contact]) -> Placed:
@@ -71,10 +75,16 @@ class GardenWaste(OrderKind):
             season, bins, bin_name = subscription.season.name, subscription.bins, subscription.bin_name
         except CouncilServiceError:
             pass
+        summary = str(tracker.get_slot("order_summary"))
+        # The summary was worded when it was shown (its slot keeps the web's words): a caller hears them plain.
+        chat = phrase(
+            "Thank you, your payment of {amount} went through, and your garden waste subscription is confirmed: "
+            "{summary}. Your reference is {reference}. Collections are every two weeks on your usual collection day.",
+            amount=Money(amount), summary=Words(summary, _spoken_summary(summary)), reference=Reference(reference),
+        )
         return Confirmation(
-            chat=f"Thank you, your payment of {say_money(amount)} went through, and your garden waste subscription "
-            f"is confirmed: {tracker.get_slot('order_summary')}. Your reference is **{reference}**. Collections are "
-            "every two weeks on your usual collection day.",
+            chat=chat.web_text,
+            spoken=chat.spoken_text,
             purpose="garden_waste",
             personalisation={
                 "council_name": council_name(tracker.get_slot("council")),
@@ -87,6 +97,17 @@ class GardenWaste(OrderKind):
                 "new_bin": "no",
             },
         )
+
+
+def _season(season: Season, bold: bool = False) -> Words:
+    """"2026/27" on the web; "2026 to 2027" on the phone, where a speech engine would read out the slash."""
+    web = f"**{season.name}**" if bold else season.name
+    return Words(web, f"{season.start.year} to {season.end.year}" if "/" in season.name else season.name)
+
+
+def _spoken_summary(summary: Text) -> Text:
+    """The summary as shown (kept in a slot), for a caller: no bold, and "2026/27" as "2026 to 2027"."""
+    return re.sub(r"\b(\d{2})(\d{2})/(\d{2})\b", r"\1\2 to \1\3", summary.replace("**", ""))
 
 
 def _bins(tracker: Tracker) -> int:
@@ -153,14 +174,13 @@ class ValidateGardenWasteForm(AddressStep, OrderForm):
         except CouncilServiceError as error:
             return {**slots, **stop_journey(dispatcher, error.resident_message, council)}
         if status.next_action is None:
-            dispatcher.utter_message(text=status.message)
+            tell(dispatcher, "{why}", why=status.message)
             return {**slots, "journey_blocked": True, "requested_slot": None}
         season = status.target_season
-        dispatcher.utter_message(
-            text=f"Garden waste collections at {slots.get('address')} cost {prices.price_text}. "
-            f"{'Renewing' if status.next_action == 'renew' else 'Subscribing'} now covers {season.name} "
-            f"({season.start_text} to {season.end_text}). {prices.collections}"
-        )
+        tell(dispatcher, "Garden waste collections at {address} cost {price}. {doing} now covers {season} ({start} to "
+             "{end}). {collections}", address=str(slots.get("address")), price=prices.price_text,
+             doing="Renewing" if status.next_action == "renew" else "Subscribing", season=_season(season),
+             start=season.start_text, end=season.end_text, collections=prices.collections)
         return slots
 
 
@@ -172,14 +192,12 @@ class ActionAskGardenBins(Action):
         try:
             prices = await call(council_records_client().garden_waste_prices, tracker.get_slot("council"))
         except CouncilServiceError as error:
-            dispatcher.utter_message(text=error.resident_message)
+            tell(dispatcher, "{problem}", problem=error.resident_message)
             return []
         if already_asked(tracker):
             return []  # the answer's validation just asked again
-        dispatcher.utter_message(
-            text=f"How many garden waste bins would you like? Each costs {say_money(prices.price_per_bin)} a year.",
-            buttons=_bin_buttons(prices.max_bins),
-        )
+        tell(dispatcher, "How many garden waste bins would you like? Each costs {price} a year.",
+             price=Money(prices.price_per_bin), buttons=_bin_buttons(prices.max_bins), expects="number")
         return []
 
 
