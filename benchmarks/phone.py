@@ -1,7 +1,7 @@
 """Measure the phone line: time from a signed webhook to its TwiML, and the turns of a keypad-only missed-bin report.
 
     .venv/bin/python -m benchmarks.phone --start                 # a stack of its own on free ports (tests/stack.py)
-    .venv/bin/python -m benchmarks.phone --url http://127.0.0.1:5005 [--token sandbox-phone-token]
+    .venv/bin/python -m benchmarks.phone --url http://127.0.0.1:5005 [--token ...] [--sandbox-url http://127.0.0.1:5080]
 
 Every request is what Twilio sends (scripts/phone_simulator.py: form fields, X-Twilio-Signature), and a webhook's
 time runs from sending it to having read the whole TwiML answer. "One call" is calls one after another; "20 at
@@ -21,7 +21,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
-from typing import Callable, Dict, List, Optional
+from typing import Callable, Dict, List, Optional, Tuple
 
 import requests
 
@@ -44,10 +44,12 @@ SPOKEN_CALL = [
     "102",
     "goodbye",
 ]
-# A keypad-only caller reporting a missed bin at 102 (PR7 1DP in the sandbox). Keys only: the benchmark fails
-# rather than speak if the line asks for something keys cannot give.
-KEYPAD_MISSED_BIN = ["press 1"]
-REFERENCE_HEARD = re.compile(r"\breference\b", re.IGNORECASE)
+# The missed-bin caller answers by keys wherever the line offers them: its menus (press N for ...), yes (press 1),
+# the house number (keyed, then #). A postcode has letters, so it can't be keyed: with `spoken_postcode` the caller
+# says it (the only spoken answer), without it the call stops there and the report counts as not made by keys alone.
+REFERENCE_HEARD = re.compile(r"\breference is\b|\bR E P\b", re.IGNORECASE)
+MENU_OPTION = re.compile(r"press (\d+) for ([^,.]+)", re.IGNORECASE)
+YES_BY_KEY = re.compile(r"press 1\b[^.]*\byes\b|\byes\b[^.]*\bpress 1\b", re.IGNORECASE)
 
 
 class TimedCall(PhoneSimulator):
@@ -127,45 +129,81 @@ def simultaneous_calls(options: Dict, count: int) -> List[TimedCall]:
     return calls
 
 
-def keypad_missed_bin(options: Dict, keys: List[str]) -> Dict[str, object]:
-    """Turns (answers the caller gave) until the report's reference is heard, by keys alone."""
-    turns_to_reference: List[int] = []
+def spaced(postcode: str) -> str:
+    """A postcode as a caller says it letter by letter: "PR7 1DP" -> "P R 7 1 D P"."""
+    return " ".join(postcode.replace(" ", ""))
+
+
+def keypad_answer(prompt: str, house: Dict[str, str], spoken_postcode: bool) -> Tuple[str, str]:
+    """(what the caller types, why) for the question just heard; "/hangup" when keys can't answer it."""
+    lowered = prompt.lower()
+    if YES_BY_KEY.search(prompt):
+        return "press 1", "yes"
+    if "postcode" in lowered:
+        if spoken_postcode:
+            return spaced(house["postcode"]), "the postcode, spoken"
+        return "/hangup", "a postcode can't be keyed"
+    if "house number" in lowered:
+        return f"#{house['house']}", "the house number, keyed"
+    options = [(digit, title.strip().lower()) for digit, title in MENU_OPTION.findall(prompt)]
+    for wanted in ("missed bin", house["bin"], "report it", "yes", "no thanks", "skip", "no"):
+        for digit, title in options:
+            if wanted in title:
+                return f"press {digit}", f"{title}"
+    return "/hangup", "no keypad answer fits"
+
+
+def keypad_missed_bin(options: Dict, house: Dict[str, str], spoken_postcode: bool = False) -> Dict[str, object]:
+    """Turns (answers the caller gave) until the report's reference is heard, answering by keys."""
+    outcome: Dict[str, object] = {"reported": False, "turns": None, "stopped": None}
+    spoken: List[str] = []
+    said_so_far = {"count": 0}
 
     def answer(call: TimedCall) -> Optional[str]:
-        if not turns_to_reference and any(REFERENCE_HEARD.search(text) for text in call.heard):
-            turns_to_reference.append(call.turns)
-        if turns_to_reference:
+        prompt = " ".join(call.heard[said_so_far["count"]:])
+        said_so_far["count"] = len(call.heard)
+        if REFERENCE_HEARD.search(prompt):
+            outcome.update(reported=True, turns=call.turns)
             line = "/hangup"
         else:
-            line = keys[call.turns] if call.turns < len(keys) else "/hangup"
+            line, why = keypad_answer(prompt, house, spoken_postcode)
+            if line == "/hangup":
+                outcome["stopped"] = why
+            elif not line.startswith(("#", "press ")):
+                spoken.append(why)
         call.transcript.append(f"Caller: {line}")
         return line
 
     call = TimedCall(answer, **options)
     call.run()
-    if not turns_to_reference and any(REFERENCE_HEARD.search(text) for text in call.heard):
-        turns_to_reference.append(call.turns)  # heard as the call ended
-    return {
-        "reported": bool(turns_to_reference),
-        "turns": turns_to_reference[0] if turns_to_reference else None,
-        "keys": keys,
-        "transcript": call.transcript,
-    }
+    if not outcome["reported"] and REFERENCE_HEARD.search(" ".join(call.heard[said_so_far["count"]:])):
+        outcome.update(reported=True, turns=call.turns, stopped=None)  # heard as the call ended
+    return {**outcome, "spoken_answers": spoken, "house": f"{house['house']}, {house['postcode']} ({house['bin']})",
+            "transcript": call.transcript}
 
 
-def run_benchmarks(options: Dict, rounds: int, simultaneous: int, keys: List[str]) -> Dict[str, object]:
+def run_benchmarks(options: Dict, rounds: int, simultaneous: int, house: Dict[str, str]) -> Dict[str, object]:
     TimedCall(scripted(["goodbye"]), **options).run()  # warm-up: the first message loads what Rasa loads lazily
     return {
         "one_call": summary(one_call_at_a_time(options, rounds)),
         "simultaneous": summary(simultaneous_calls(options, simultaneous)),
-        "keypad_missed_bin": keypad_missed_bin(options, keys),
+        "keypad_missed_bin": keypad_missed_bin(options, house, spoken_postcode=False),
+        "keypad_missed_bin_postcode_spoken": keypad_missed_bin(options, house, spoken_postcode=True),
     }
 
 
-def with_own_stack(council: str, run: Callable[[Dict], Dict[str, object]]) -> Dict[str, object]:
+def missed_bin_house(sandbox_url: str, now: str, council: str) -> Dict[str, str]:
+    """A house whose blue (recycling) bin can be reported as missed at the sandbox's `now`."""
+    from council_sandbox.testing import find_property
+
+    found = find_property(now, "ok", stream="recycling", council=council, base_url=sandbox_url)
+    return {"house": found["house"], "postcode": found["postcode"], "bin": found["bin"]["name"].lower()}
+
+
+def with_own_stack(council: str, run: Callable[[Dict, Dict[str, str]], Dict[str, object]]) -> Dict[str, object]:
     """Start the sandbox, the action server and a Rasa server with the phone channel on free ports, then `run`."""
     from tests.stack import (
-        RestartableSandbox, free_port, newest_model, start_action_server, start_rasa_server, stop,
+        SANDBOX_NOW, RestartableSandbox, free_port, newest_model, start_action_server, start_rasa_server, stop,
     )
 
     with tempfile.TemporaryDirectory() as work:
@@ -182,7 +220,8 @@ def with_own_stack(council: str, run: Callable[[Dict], Dict[str, object]]) -> Di
         )
         try:
             before = len(requests.get(f"{sandbox.url}/open311/v2/requests.json", timeout=10).json())
-            results = run({"url": url, "token": token, "called": e164(phone_line_number(council)) or ""})
+            house = missed_bin_house(sandbox.url, SANDBOX_NOW, council)
+            results = run({"url": url, "token": token, "called": e164(phone_line_number(council)) or ""}, house)
             after = len(requests.get(f"{sandbox.url}/open311/v2/requests.json", timeout=10).json())
             results["reports_made_in_sandbox"] = after - before
         finally:
@@ -192,8 +231,18 @@ def with_own_stack(council: str, run: Callable[[Dict], Dict[str, object]]) -> Di
     return results
 
 
+def keypad_row(label: str, keypad: Dict[str, object]) -> str:
+    if keypad["reported"]:
+        figure = f"{keypad['turns']} answers"
+        if keypad["spoken_answers"]:
+            figure += f" ({', '.join(keypad['spoken_answers'])}; every other answer keyed)"  # type: ignore[arg-type]
+    else:
+        figure = f"not made: {keypad['stopped'] or 'no reference heard'} (transcript printed)"
+    return f"| {label} ({keypad['house']}) | {figure} |"
+
+
 def table(results: Dict[str, object], simultaneous: int) -> str:
-    one, many, keypad = results["one_call"], results["simultaneous"], results["keypad_missed_bin"]
+    one, many = results["one_call"], results["simultaneous"]
     rows = [
         "| measure | figure |",
         "|---|---|",
@@ -203,8 +252,9 @@ def table(results: Dict[str, object], simultaneous: int) -> str:
         f"median {many['median_ms']:.0f} ms, 95th percentile {many['p95_ms']:.0f} ms, slowest {many['max_ms']:.0f} ms |",
         f"| calls that failed (a webhook not answered with TwiML) | {one['failed_calls']} of {one['calls']} one at a "
         f"time, {many['failed_calls']} of {many['calls']} at once |",
-        "| turns of a keypad-only missed-bin report, to hearing the reference | "
-        + (f"{keypad['turns']}" if keypad["reported"] else "not completed (see the transcript)") + " |",
+        keypad_row("turns of a missed-bin report by keypad only, to hearing the reference",
+                   results["keypad_missed_bin"]),
+        keypad_row("the same with the postcode spoken", results["keypad_missed_bin_postcode_spoken"]),
     ]
     return "\n".join(rows)
 
@@ -218,24 +268,30 @@ def main() -> None:
     parser.add_argument("--council", default="chorley", choices=("chorley", "south_ribble"))
     parser.add_argument("--rounds", type=int, default=5, help="calls made one after another")
     parser.add_argument("--simultaneous", type=int, default=20, help="calls made at the same moment")
-    parser.add_argument("--keys", default=",".join(KEYPAD_MISSED_BIN),
-                        help="the keypad-only missed-bin caller's answers, comma separated (#123 or 'press 1')")
-    parser.add_argument("--transcript", action="store_true", help="print the keypad-only call's transcript")
+    parser.add_argument("--sandbox-url", default="http://127.0.0.1:5080",
+                        help="with --url: the stack's sandbox, to find a house whose bin can be reported missed")
+    parser.add_argument("--sandbox-now", default=os.environ.get("SANDBOX_NOW"),
+                        help="with --url: the sandbox's clock (its SANDBOX_NOW; default the tests' fixed time)")
+    parser.add_argument("--transcript", action="store_true", help="print the keypad calls' transcripts")
     args = parser.parse_args()
-    keys = [key.strip() for key in args.keys.split(",") if key.strip()]
 
-    def run(options: Dict) -> Dict[str, object]:
-        return run_benchmarks(options, args.rounds, args.simultaneous, keys)
+    def run(options: Dict, house: Dict[str, str]) -> Dict[str, object]:
+        return run_benchmarks(options, args.rounds, args.simultaneous, house)
 
     if args.start:
         results = with_own_stack(args.council, run)
     else:
+        from tests.stack import SANDBOX_NOW
+
+        house = missed_bin_house(args.sandbox_url, args.sandbox_now or SANDBOX_NOW, args.council)
         results = run({"url": args.url, "token": args.token,
-                       "called": e164(phone_line_number(args.council)) or ""})
-    transcript = results["keypad_missed_bin"].pop("transcript")  # type: ignore[union-attr]
+                       "called": e164(phone_line_number(args.council)) or ""}, house)
+    transcripts = {key: results[key].pop("transcript")  # type: ignore[union-attr]
+                   for key in ("keypad_missed_bin", "keypad_missed_bin_postcode_spoken")}
     print(json.dumps(results, indent=2))
-    if args.transcript or not results["keypad_missed_bin"]["reported"]:  # type: ignore[index]
-        print("\nThe keypad-only call:\n" + "\n".join(transcript))
+    for key, transcript in transcripts.items():
+        if args.transcript or not results[key]["reported"]:  # type: ignore[index]
+            print(f"\n{key}:\n" + "\n".join(transcript))
     print()
     print(table(results, args.simultaneous))
     print(f"\nMachine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")

@@ -138,6 +138,7 @@ class PhoneSimulator:
         status_path: str = STATUS_PATH,
         timeout: float = 20.0,
         session: Optional[requests.Session] = None,
+        show_twiml: bool = False,
     ) -> None:
         self.base_url = url.rstrip("/")
         # Twilio signs the URL it calls, which is the public address; here the two differ only behind a proxy.
@@ -152,6 +153,7 @@ class PhoneSimulator:
         self.status_path = status_path
         self.timeout = timeout
         self.session = session or requests.Session()
+        self.show_twiml = show_twiml
         self.call_sid = new_sid("CA")
         self.account_sid = new_sid("AC")
         self.status = "ringing"
@@ -196,6 +198,8 @@ class PhoneSimulator:
             self.show(f"(the webhook answered HTTP {answer.status_code}: Twilio would say "
                       f"\"{TWILIO_APPLICATION_ERROR}\" and hang up)")
             return None
+        if self.show_twiml:
+            self.show(f"(TwiML from {public_url}: {answer.content.decode('utf-8', 'replace').strip()})")
         try:
             root = ElementTree.fromstring(answer.content)
         except ElementTree.ParseError as error:
@@ -348,10 +352,13 @@ class PhoneSimulator:
 
 def read_line(prompt: str = "You: ") -> Optional[str]:
     try:
-        return input(prompt)
+        line = input(prompt)
     except EOFError:
         print()
         return None
+    if not sys.stdin.isatty():
+        print(line)  # answers piped in from a file: show them where a person's typing would be
+    return line
 
 
 def main(argv: Optional[List[str]] = None) -> int:
@@ -370,6 +377,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--url", default=DEFAULT_URL, help="where the Rasa server listens")
     parser.add_argument("--public-url", default=None,
                         help="the URL the signatures are made for, when the server's PHONE_PUBLIC_URL is not --url")
+    parser.add_argument("--twiml", action="store_true", help="also print each TwiML answer as it came")
     parser.add_argument("--token", default=os.environ.get("TWILIO_AUTH_TOKEN") or DEFAULT_TOKEN,
                         help="the auth token (default: TWILIO_AUTH_TOKEN, or the local demo's sandbox-phone-token)")
     args = parser.parse_args(argv)
@@ -377,7 +385,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     print("At each question: type words to speak, #123 or 'press 1' for keys, Enter for silence, /hangup to hang up.")
     simulator = PhoneSimulator(
         url=args.url, token=args.token, caller=args.caller, called=called, public_url=args.public_url,
-        ask=read_line, show=lambda line: print(line, flush=True), speak=args.speak,
+        ask=read_line, show=lambda line: print(line, flush=True), speak=args.speak, show_twiml=args.twiml,
     )
     try:
         simulator.run()

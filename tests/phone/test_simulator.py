@@ -310,17 +310,32 @@ def test_call_sh_runs_the_simulator():
 def test_the_benchmark_counts_keypad_turns_to_the_reference_and_times_every_voice_webhook(fake):
     from benchmarks import phone
 
+    house = {"house": "108", "postcode": "PR7 1DP", "bin": "blue bin"}
+    options = {"url": fake.address, "token": TOKEN, "called": LINE}
     fake.script(
         "/webhooks/phone/voice",
-        twiml(ASK.format(SAY.format("Say what it's about, or press 1 for a missed bin."))),
-        twiml(ASK.format(SAY.format("Press 1 for 102 Market Street."))),
+        twiml(ASK.format(SAY.format("Press 1 for Report a missed bin, press 2 for Find my bin day."))),
+        twiml(ASK.format(SAY.format("What's the postcode of the address?"))),
+        twiml(ASK.format(SAY.format("I heard P R 7, 1 D P. Is that right? Say yes or press 1, say no or press 2."))),
+        twiml(ASK.format(SAY.format("Say or key in your house number."))),
+        twiml(ASK.format(SAY.format("Press 1 for Green bin, press 2 for Blue bin."))),
         twiml(SAY.format("Thank you. Your reference is R E P, 1 0 0, 0 1 7."), ASK.format(SAY.format("Anything else?"))),
     )
-    result = phone.keypad_missed_bin({"url": fake.address, "token": TOKEN, "called": LINE}, ["press 1", "#1", "#9"])
-    assert result["reported"] is True and result["turns"] == 2
-    assert "Caller: #1" in result["transcript"] and "Caller: #9" not in result["transcript"]
+    result = phone.keypad_missed_bin(options, house, spoken_postcode=True)
+    assert result["reported"] is True and result["turns"] == 5
+    assert result["spoken_answers"] == ["the postcode, spoken"]
+    answers = [line for line in result["transcript"] if line.startswith("Caller: ")]
+    assert answers == ["Caller: press 1", "Caller: P R 7 1 D P", "Caller: press 1", "Caller: #108", "Caller: press 2",
+                       "Caller: /hangup"]
     assert [s["CallStatus"] for s in fake.status()] == ["completed"]
     assert all(r["valid"] for r in fake.requests)
+
+    # keys alone: a postcode can't be keyed, so the call stops there and says why
+    fake.script("/webhooks/phone/voice",
+                twiml(ASK.format(SAY.format("Press 1 for Report a missed bin."))),
+                twiml(ASK.format(SAY.format("What's the postcode of the address?"))))
+    result = phone.keypad_missed_bin(options, house)
+    assert result["reported"] is False and result["stopped"] == "a postcode can't be keyed"
 
     fake.requests.clear()
     calls = phone.simultaneous_calls({"url": fake.address, "token": TOKEN, "called": LINE}, 3)
