@@ -28,20 +28,22 @@ import requests
 from councils.phone_line import e164, phone_line_number
 from scripts.phone_simulator import DEFAULT_TOKEN, VOICE_PATH, PhoneSimulator
 
-# A missed-bin report by speech, as the speech recogniser writes answers down, then a bin day and goodbye: the
-# answers each call gives, one per question, whatever the question (a call that goes another way still times
-# every webhook it makes).
+# A call by speech, as the speech recogniser writes answers down: a missed bin (a house whose blue bin wasn't due,
+# so nothing is reported), its bin day (declining a link by text, to this number or another, and a person instead), opening hours, goodbye. The answers are given
+# one per question, whatever the question, so a call that goes another way still times every webhook it makes.
 SPOKEN_CALL = [
     "my blue bin wasn't emptied",
     "P R 7 1 D P",
     "yes",
     "102",
-    "yes",
-    "no",
     "when is my bin day",
     "P R 7 1 D P",
     "yes",
     "102",
+    "no",
+    "no",
+    "no",
+    "what time are you open",
     "goodbye",
 ]
 # The missed-bin caller answers by keys wherever the line offers them: its menus (press N for ...), yes (press 1),
