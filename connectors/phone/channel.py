@@ -289,11 +289,15 @@ class Call:
                 return prompt.options[chosen].get("payload") or prompt.options[chosen].get("title")
             if self.digits or (prompt.by_house_number and spoken.read_number(self.speech)):
                 return None  # a key, or a house number, that is none of the options
-        if prompt.expects == "postcode" and self.speech:
+        if prompt.expects in ("postcode", "description") and self.speech:
             postcode = spoken.read_postcode(self.speech)
             if postcode:
                 return self.read_back(postcode)
             return self.speech  # "behind the shops in Leyland": the bot decides what it is
+        if prompt.expects == "email_or_phone" and self.speech:
+            number = spoken.read_number(self.speech)
+            if number and len(number) >= 10:  # a mobile number said digit by digit
+                return number
         if prompt.expects == "yes_no":
             yes = spoken.read_yes_no(self.speech, self.digits)
             if yes is not None:
@@ -492,10 +496,20 @@ class Call:
         what = link.get("purpose") or link.get("label") or words("sms_purpose_default")
         sent = await self.channel.texts.send(mobile, staff.council_name(council) if council else "Your council",
                                              what[:1].upper() + what[1:], link.get("url", ""),
-                                             reference=link.get("reference") or None)
+                                             reference=self._reference())
         if sent:
             return self.resume(words("link_sent"))
         return self.resume(words("link_not_sent"), words("link_cannot_use"))
+
+    def _reference(self) -> Optional[Text]:
+        """The order's or report's reference, so the text message can be found with it (never personal data)."""
+        if self.tracker is None:
+            return None
+        for slot in ("order_reference", "report_reference"):
+            value = self.tracker.get_slot(slot)
+            if value:
+                return str(value)
+        return None
 
     # -- Rasa -------------------------------------------------------------------------------------------------------
 
@@ -575,6 +589,8 @@ class Call:
         expects = speech.expects(question) or _expects_from_action(question.get("utter_action"))
         by_house_number = bool(buttons) and (expects == "address" or len(buttons) > MAX_MENU_READ_OUT)
         asked = speech.spoken_text(question) if question else ""
+        if not expects and not buttons and "postcode" in asked.lower():
+            expects = "description"  # "Tell me the postcode, or describe the place": a postcode is read back
         menu: List[Text] = []
         if by_house_number:
             menu.append(words("house_number"))
