@@ -91,6 +91,20 @@ def auth_token(credentials: Optional[Dict[Text, Any]] = None, environ=None) -> T
     return token or DEMO_TOKEN
 
 
+def public_address(credentials: Optional[Dict[Text, Any]] = None, environ=None) -> Text:
+    """Where Twilio posts (what it signs). In production it must be set, and public: with the local default every
+    real webhook's signature would fail, and the line would refuse every call."""
+    environ = os.environ if environ is None else environ
+    url = str(environ.get(PUBLIC_URL_ENV) or (credentials or {}).get("public_url") or "").strip()
+    if is_production(environ) and (not url.startswith("https://") or
+                                   any(host in url for host in ("localhost", "127.", "[::1]", "0.0.0.0"))):
+        raise ProductionSettingsError(
+            f"The phone line refuses to start in production without {PUBLIC_URL_ENV}: the https address Twilio "
+            "posts its webhooks to (it signs that address)."
+        )
+    return url or DEFAULT_PUBLIC_URL
+
+
 class PhoneInput(InputChannel):
     @classmethod
     def name(cls) -> Text:
@@ -100,7 +114,7 @@ class PhoneInput(InputChannel):
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
         check_production_settings()
         credentials = credentials or {}
-        public_url = (os.environ.get(PUBLIC_URL_ENV) or credentials.get("public_url") or DEFAULT_PUBLIC_URL)
+        public_url = public_address(credentials)
         return cls(auth_token(credentials), str(public_url),
                    int(credentials.get("max_message_length", DEFAULT_MAX_MESSAGE_LENGTH)))
 
@@ -596,7 +610,10 @@ class Call:
             menu.append(words("house_number"))
         elif buttons:
             menu.append(spoken.keypad_menu([b.get("title") or "" for b in buttons]))
-        hints = spoken.speech_hints("address" if by_house_number else expects or ("menu" if buttons else ""))
+        if buttons and not by_house_number:  # the options' own words are what a caller will say
+            hints = ", ".join(b.get("title") or "" for b in buttons if b.get("title"))
+        else:
+            hints = spoken.speech_hints("address" if by_house_number else expects)
         return Prompt(lines=([asked] if asked else []) + menu, said=list(lines) + menu, options=buttons,
                       by_house_number=by_house_number, expects=expects, hints=hints)
 

@@ -135,6 +135,16 @@ def test_the_demo_token_only_in_the_local_demo():
     assert phone.auth_token({}, {"ASSISTANT_ENV": "production", "TWILIO_AUTH_TOKEN": "real"}) == "real"
 
 
+def test_production_needs_the_public_https_address_twilio_posts_to():
+    assert phone.public_address({}, {}) == "http://127.0.0.1:5005"
+    with pytest.raises(ProductionSettingsError):
+        phone.public_address({}, {"ASSISTANT_ENV": "production"})
+    with pytest.raises(ProductionSettingsError):
+        phone.public_address({}, {"ASSISTANT_ENV": "production", "PHONE_PUBLIC_URL": "http://127.0.0.1:5005"})
+    url = "https://assistant.chorley.gov.uk"
+    assert phone.public_address({}, {"ASSISTANT_ENV": "production", "PHONE_PUBLIC_URL": url}) == url
+
+
 # -- signatures --------------------------------------------------------------------------------------------------
 
 
@@ -383,3 +393,74 @@ def test_whisper_summary_says_what_the_caller_wanted():
         SlotSet("report_reference", "REP-100017")])
     said = whisper_summary(tracker)
     assert "Chorley Council" in said and "12 Market Street" in said and "R E P, 1 0 0, 0 1 7" in said
+
+
+def test_a_card_number_keyed_in_is_removed_before_the_bot_sees_it():
+    line = Line({"/greet": [GREETING], "*": [{"text": "What's your account number?"}]})
+    line.ring()
+    line.say("pay my council tax")
+    line.press("4242424242424242")
+    from connectors.card_numbers import CARD_NUMBER_REMOVED
+
+    assert line.bot.received[-1] == CARD_NUMBER_REMOVED and "4242" not in " ".join(line.bot.received)
+
+
+def test_menu_options_are_the_speech_hints():
+    line = Line({"/greet": [GREETING]})
+    assert line.ring().gather["hints"] == "Report a missed bin, Find my bin day"
+
+
+# -- the call's state in Redis ----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def redis_url(tmp_path):
+    """TEST_REDIS_URL (CI), or a redis-server of the test's own when one is installed."""
+    import os
+    import shutil
+    import subprocess
+    import time
+
+    from tests.stack import free_port
+
+    if os.environ.get("TEST_REDIS_URL"):
+        yield os.environ["TEST_REDIS_URL"]
+        return
+    if not shutil.which("redis-server"):
+        pytest.skip("no TEST_REDIS_URL and no redis-server: the call state in Redis is not proved here")
+    port = free_port()
+    server = subprocess.Popen(["redis-server", "--port", str(port), "--save", "", "--appendonly", "no",
+                               "--dir", str(tmp_path)], stdout=subprocess.DEVNULL)
+    time.sleep(0.5)
+    yield f"redis://127.0.0.1:{port}/0"
+    server.terminate()
+    server.wait(10)
+
+
+def test_the_calls_state_is_in_redis_when_redis_is_configured(redis_url):
+    from connectors.phone.calls import RedisCalls, call_store
+
+    async def scenario():
+        store = call_store({"REDIS_URL": redis_url, "WEBCHAT_REDIS_PREFIX": f"test-{uuid.uuid4().hex[:6]}:"})
+        assert isinstance(store, RedisCalls)
+        state = CallState("CA-redis", caller=CALLER_NUMBER, reprompts=1, pending={"kind": "postcode", "value": "PR7 1DP"})
+        await store.save(state)
+        again = await store.load("CA-redis")
+        ttl = await store.redis.ttl(store.prefix + "CA-redis")
+        await store.drop("CA-redis")
+        gone = await store.load("CA-redis")
+        await store.redis.close()
+        return again, ttl, gone
+
+    again, ttl, gone = asyncio.run(scenario())
+    assert again.pending == {"kind": "postcode", "value": "PR7 1DP"} and again.reprompts == 1
+    assert 0 < ttl <= 4 * 60 * 60 and gone is None
+
+
+def test_the_calls_state_in_memory_expires():
+    clock = [0.0]
+    store = MemoryCalls(seconds=10, clock=lambda: clock[0])
+    asyncio.run(store.save(CallState("CA-memory")))
+    assert asyncio.run(store.load("CA-memory")) is not None
+    clock[0] = 11
+    assert asyncio.run(store.load("CA-memory")) is None
