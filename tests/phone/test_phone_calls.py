@@ -11,7 +11,8 @@ import requests
 
 from tests.conversations.helpers import home, notifications, open311_request
 from tests.phone.caller import Caller
-from tests.stack import API_TOKEN, free_port, newest_model, start_rasa_server, stop
+from council_sandbox.testing import pay_with_card
+from tests.stack import ACTION_SERVER_SECRET, API_TOKEN, free_port, newest_model, start_rasa_server, stop
 
 
 @pytest.fixture(scope="module")
@@ -169,7 +170,7 @@ def test_fly_tipping_by_speech(phone_line, sandbox):
     assert reference_heard(heard.text), transcript(caller)
 
 
-def test_bulky_waste_ends_with_the_payment_link_by_text(phone_line, sandbox):
+def test_bulky_waste_ends_with_the_payment_link_by_text(phone_line, sandbox, action_server):
     house = home(sandbox.url, "ok", "refuse", "chorley", skip=25)
     caller = Caller(phone_line)
     run(caller, "can you collect a sofa", spelt(house["postcode"]), "#1", f"{house_number(house)}#", "a sofa")
@@ -189,6 +190,17 @@ def test_bulky_waste_ends_with_the_payment_link_by_text(phone_line, sandbox):
     assert texts and texts[0]["phone_number"].replace(" ", "").endswith("7700900123")
     assert "/pay/" in texts[0]["body"] and "http" in texts[0]["body"]
     assert all("http" not in h.text for h in caller.heard)
+
+    # The caller hangs up and pays from the text message: the confirmation still comes, by text, to this phone.
+    assert caller.hang_up().status_code == 204
+    link = re.search(r"https?://\S+/pay/\S+", texts[0]["body"]).group(0)
+    assert pay_with_card(link).status_code == 303
+    checked = requests.post(f"{action_server}/payments/check", timeout=60,
+                            headers={"X-Action-Server-Secret": ACTION_SERVER_SECRET})
+    assert checked.status_code == 200, checked.text
+    confirmations = [n for n in notifications(sandbox.url, reference) if n["type"] == "sms" and "/pay/" not in n["body"]]
+    assert confirmations and reference in confirmations[0]["body"], notifications(sandbox.url, reference)
+    assert confirmations[0]["phone_number"].replace(" ", "").endswith("7700900123")
 
 
 def test_urgent_help_says_999_first_then_offers_a_transfer(phone_line):
