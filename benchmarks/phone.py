@@ -5,8 +5,9 @@
 
 Every request is what Twilio sends (scripts/phone_simulator.py: form fields, X-Twilio-Signature), and a webhook's
 time runs from sending it to having read the whole TwiML answer. "One call" is calls one after another; "20 at
-once" is 20 calls started together (a barrier), each answering as soon as it has heard the question, as if 20
-residents rang at the same moment. Twilio waits about 15 s before giving up on a webhook; a caller notices more
+once" is 20 calls started together (a barrier), first each answering the moment it has heard the question (the
+worst case: every call always waiting on the server), then each answering `--think` seconds later, as a caller
+speaking and Twilio's end-of-speech wait take at least that. Twilio waits about 15 s before giving up on a webhook; a caller notices more
 than a second of silence. Prints a Markdown table for BENCHMARKS.md.
 """
 from __future__ import annotations
@@ -77,11 +78,13 @@ class TimedCall(PhoneSimulator):
         return answer
 
 
-def scripted(lines: List[str], log: Optional[List[str]] = None) -> Callable[[TimedCall], Optional[str]]:
-    """Answers given in turn, then hang up."""
+def scripted(lines: List[str], think: float = 0.0) -> Callable[[TimedCall], Optional[str]]:
+    """Answers given in turn, each `think` seconds after the question (a caller speaking), then hang up."""
     remaining = list(lines)
 
     def answer(call: TimedCall) -> Optional[str]:
+        if think and remaining:
+            time.sleep(think)
         line = remaining.pop(0) if remaining else "/hangup"
         call.transcript.append(f"Caller: {line}")
         return line
@@ -92,6 +95,26 @@ def scripted(lines: List[str], log: Optional[List[str]] = None) -> Callable[[Tim
 def percentile(values: List[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
+
+
+def cpu_seconds(pid: Optional[int]) -> Optional[float]:
+    """CPU time (user + system) a process has used so far: Rasa's cost per webhook, whatever else loads the machine."""
+    if not pid:
+        return None
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def measured(run: Callable[[], List[TimedCall]], rasa_pid: Optional[int] = None) -> Dict[str, float]:
+    cpu_before, load_before, started = cpu_seconds(rasa_pid), os.getloadavg()[0], time.monotonic()
+    calls = run()
+    seconds, cpu_after = time.monotonic() - started, cpu_seconds(rasa_pid)
+    figures = summary(calls)
+    figures.update(wall_s=seconds, webhooks_per_s=figures["webhooks"] / seconds,
+                   load_average=[round(load_before, 1), round(os.getloadavg()[0], 1)])
+    if cpu_before is not None and cpu_after is not None and figures["webhooks"]:
+        figures["rasa_cpu_ms_per_webhook"] = (cpu_after - cpu_before) * 1000 / figures["webhooks"]
+    return figures
 
 
 def summary(calls: List[TimedCall]) -> Dict[str, float]:
@@ -115,8 +138,8 @@ def one_call_at_a_time(options: Dict, rounds: int) -> List[TimedCall]:
     return calls
 
 
-def simultaneous_calls(options: Dict, count: int) -> List[TimedCall]:
-    calls = [TimedCall(scripted(SPOKEN_CALL), **options) for _ in range(count)]
+def simultaneous_calls(options: Dict, count: int, think: float = 0.0) -> List[TimedCall]:
+    calls = [TimedCall(scripted(SPOKEN_CALL, think), **options) for _ in range(count)]
     start = threading.Barrier(count)
 
     def ring(call: TimedCall) -> None:
@@ -184,11 +207,14 @@ def keypad_missed_bin(options: Dict, house: Dict[str, str], spoken_postcode: boo
             "transcript": call.transcript}
 
 
-def run_benchmarks(options: Dict, rounds: int, simultaneous: int, house: Dict[str, str]) -> Dict[str, object]:
+def run_benchmarks(options: Dict, rounds: int, simultaneous: int, house: Dict[str, str], think: float = 3.0,
+                   rasa_pid: Optional[int] = None) -> Dict[str, object]:
     TimedCall(scripted(["goodbye"]), **options).run()  # warm-up: the first message loads what Rasa loads lazily
     return {
-        "one_call": summary(one_call_at_a_time(options, rounds)),
-        "simultaneous": summary(simultaneous_calls(options, simultaneous)),
+        "one_call": measured(lambda: one_call_at_a_time(options, rounds), rasa_pid),
+        "simultaneous": measured(lambda: simultaneous_calls(options, simultaneous), rasa_pid),
+        "simultaneous_speaking": measured(lambda: simultaneous_calls(options, simultaneous, think), rasa_pid),
+        "think_s": think,
         "keypad_missed_bin": keypad_missed_bin(options, house, spoken_postcode=False),
         "keypad_missed_bin_postcode_spoken": keypad_missed_bin(options, house, spoken_postcode=True),
     }
@@ -202,7 +228,7 @@ def missed_bin_house(sandbox_url: str, now: str, council: str) -> Dict[str, str]
     return {"house": found["house"], "postcode": found["postcode"], "bin": found["bin"]["name"].lower()}
 
 
-def with_own_stack(council: str, run: Callable[[Dict, Dict[str, str]], Dict[str, object]]) -> Dict[str, object]:
+def with_own_stack(council: str, run: Callable[..., Dict[str, object]]) -> Dict[str, object]:
     """Start the sandbox, the action server and a Rasa server with the phone channel on free ports, then `run`."""
     from tests.stack import (
         SANDBOX_NOW, RestartableSandbox, free_port, newest_model, start_action_server, start_rasa_server, stop,
@@ -223,7 +249,8 @@ def with_own_stack(council: str, run: Callable[[Dict, Dict[str, str]], Dict[str,
         try:
             before = len(requests.get(f"{sandbox.url}/open311/v2/requests.json", timeout=10).json())
             house = missed_bin_house(sandbox.url, SANDBOX_NOW, council)
-            results = run({"url": url, "token": token, "called": e164(phone_line_number(council)) or ""}, house)
+            results = run({"url": url, "token": token, "called": e164(phone_line_number(council)) or ""}, house,
+                          rasa.pid)
             after = len(requests.get(f"{sandbox.url}/open311/v2/requests.json", timeout=10).json())
             results["reports_made_in_sandbox"] = after - before
         finally:
@@ -243,17 +270,26 @@ def keypad_row(label: str, keypad: Dict[str, object]) -> str:
     return f"| {label} ({keypad['house']}) | {figure} |"
 
 
+def timing_row(label: str, figures: Dict[str, object]) -> str:
+    cpu = figures.get("rasa_cpu_ms_per_webhook")
+    return (f"| {label} ({figures['calls']} calls, {figures['webhooks']} webhooks) | median {figures['median_ms']:.0f} ms, "
+            f"95th percentile {figures['p95_ms']:.0f} ms, slowest {figures['max_ms']:.0f} ms; "
+            f"{figures['webhooks_per_s']:.1f} webhooks/s"
+            + (f", Rasa CPU {cpu:.0f} ms per webhook" if cpu is not None else "")
+            + f"; load average {figures['load_average'][0]} to {figures['load_average'][1]} |")
+
+
 def table(results: Dict[str, object], simultaneous: int) -> str:
-    one, many = results["one_call"], results["simultaneous"]
+    one, many, speaking = results["one_call"], results["simultaneous"], results["simultaneous_speaking"]
     rows = [
         "| measure | figure |",
         "|---|---|",
-        f"| webhook to TwiML, one call at a time ({one['calls']} calls, {one['webhooks']} webhooks) | "
-        f"median {one['median_ms']:.0f} ms, 95th percentile {one['p95_ms']:.0f} ms, slowest {one['max_ms']:.0f} ms |",
-        f"| webhook to TwiML, {simultaneous} calls at once ({many['webhooks']} webhooks) | "
-        f"median {many['median_ms']:.0f} ms, 95th percentile {many['p95_ms']:.0f} ms, slowest {many['max_ms']:.0f} ms |",
+        timing_row("webhook to TwiML, one call at a time", one),
+        timing_row(f"webhook to TwiML, {simultaneous} calls at once, each answering the moment it has heard", many),
+        timing_row(f"webhook to TwiML, {simultaneous} calls at once, each answer {results['think_s']:.0f} s after "
+                   "the question (a caller speaking)", speaking),
         f"| calls that failed (a webhook not answered with TwiML) | {one['failed_calls']} of {one['calls']} one at a "
-        f"time, {many['failed_calls']} of {many['calls']} at once |",
+        f"time, {many['failed_calls']} and {speaking['failed_calls']} of {many['calls']} at once |",
         keypad_row("turns of a missed-bin report by keypad only, to hearing the reference",
                    results["keypad_missed_bin"]),
         keypad_row("the same with the postcode spoken", results["keypad_missed_bin_postcode_spoken"]),
@@ -274,11 +310,15 @@ def main() -> None:
                         help="with --url: the stack's sandbox, to find a house whose bin can be reported missed")
     parser.add_argument("--sandbox-now", default=os.environ.get("SANDBOX_NOW"),
                         help="with --url: the sandbox's clock (its SANDBOX_NOW; default the tests' fixed time)")
+    parser.add_argument("--think", type=float, default=3.0,
+                        help="seconds a caller takes to answer, in the second run of simultaneous calls")
+    parser.add_argument("--rasa-pid", type=int, default=None,
+                        help="with --url: the Rasa server's process id, to measure its CPU time per webhook")
     parser.add_argument("--transcript", action="store_true", help="print the keypad calls' transcripts")
     args = parser.parse_args()
 
-    def run(options: Dict, house: Dict[str, str]) -> Dict[str, object]:
-        return run_benchmarks(options, args.rounds, args.simultaneous, house)
+    def run(options: Dict, house: Dict[str, str], rasa_pid: Optional[int] = None) -> Dict[str, object]:
+        return run_benchmarks(options, args.rounds, args.simultaneous, house, args.think, rasa_pid)
 
     if args.start:
         results = with_own_stack(args.council, run)
@@ -287,7 +327,7 @@ def main() -> None:
 
         house = missed_bin_house(args.sandbox_url, args.sandbox_now or SANDBOX_NOW, args.council)
         results = run({"url": args.url, "token": args.token,
-                       "called": e164(phone_line_number(args.council)) or ""}, house)
+                       "called": e164(phone_line_number(args.council)) or ""}, house, args.rasa_pid)
     transcripts = {key: results[key].pop("transcript")  # type: ignore[union-attr]
                    for key in ("keypad_missed_bin", "keypad_missed_bin_postcode_spoken")}
     print(json.dumps(results, indent=2))
