@@ -7,8 +7,8 @@ Every request is what Twilio sends (scripts/phone_simulator.py: form fields, X-T
 time runs from sending it to having read the whole TwiML answer. "One call" is calls one after another; "20 at
 once" is 20 calls started together (a barrier), first each answering the moment it has heard the question (the
 worst case: every call always waiting on the server), then each answering `--think` seconds later, as a caller
-speaking and Twilio's end-of-speech wait take at least that. Twilio waits about 15 s before giving up on a webhook; a caller notices more
-than a second of silence. Prints a Markdown table for BENCHMARKS.md.
+speaking and Twilio's end-of-speech wait take at least that. Twilio waits about 15 s before giving up on a webhook;
+a caller notices more than a second of silence. Prints a Markdown table for BENCHMARKS.md.
 """
 from __future__ import annotations
 
@@ -30,8 +30,9 @@ from councils.phone_line import e164, phone_line_number
 from scripts.phone_simulator import DEFAULT_TOKEN, VOICE_PATH, PhoneSimulator
 
 # A call by speech, as the speech recogniser writes answers down: a missed bin (a house whose blue bin wasn't due,
-# so nothing is reported), its bin day (declining a link by text, to this number or another, and a person instead), opening hours, goodbye. The answers are given
-# one per question, whatever the question, so a call that goes another way still times every webhook it makes.
+# so nothing is reported), its bin day (declining a link by text, to this number or another, and a person instead),
+# opening hours, goodbye. The answers are given one per question, whatever the question, so a call that goes another
+# way still times every webhook it makes.
 SPOKEN_CALL = [
     "my blue bin wasn't emptied",
     "P R 7 1 D P",
@@ -272,7 +273,8 @@ def keypad_row(label: str, keypad: Dict[str, object]) -> str:
 
 def timing_row(label: str, figures: Dict[str, object]) -> str:
     cpu = figures.get("rasa_cpu_ms_per_webhook")
-    return (f"| {label} ({figures['calls']} calls, {figures['webhooks']} webhooks) | median {figures['median_ms']:.0f} ms, "
+    return (f"| {label} ({figures['calls']} calls, {figures['webhooks']} webhooks) | "
+            f"median {figures['median_ms']:.0f} ms, "
             f"95th percentile {figures['p95_ms']:.0f} ms, slowest {figures['max_ms']:.0f} ms; "
             f"{figures['webhooks_per_s']:.1f} webhooks/s"
             + (f", Rasa CPU {cpu:.0f} ms per webhook" if cpu is not None else "")

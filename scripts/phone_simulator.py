@@ -12,9 +12,10 @@ sends what the caller said (SpeechResult, Confidence) or keyed (Digits) to the g
 
 As Twilio does, a silent gather goes to its action only with actionOnEmptyResult="true", and otherwise the TwiML
 after the gather runs (a <Redirect>, say); speech is not heard by a gather without "speech" in `input`, nor keys
-without "dtmf" (Twilio's default input is dtmf only). `<Dial>` shows the number dialled and what the member of staff
-hears before the call connects (the `<Number url>` whisper); `<Hangup/>`, a transfer, or the end of the TwiML ends
-the call, and the status callback is posted as Twilio posts it when a call ends.
+without "dtmf" (Twilio's default input is dtmf only), and keys beyond its numDigits are not sent. `<Dial>` shows the
+number dialled and what the member of staff hears before the call connects (the `<Number url>` whisper);
+`<Hangup/>`, a transfer, or the end of the TwiML ends the call, and the status callback is posted as Twilio posts it
+when a call ends.
 """
 from __future__ import annotations
 
@@ -308,6 +309,12 @@ class PhoneSimulator:
         if answer.kind == "digits" and "dtmf" not in accepts:
             self.show("(this question only listens for speech: your keys are not heard)")
             answer = Answer("silence")
+        wanted = gather.get("numDigits", "")
+        if answer.kind == "digits" and wanted.isdigit() and len(answer.fields["Digits"]) > int(wanted):
+            # Twilio stops listening after numDigits keys: the rest are pressed into the next question, or lost.
+            kept = answer.fields["Digits"][:int(wanted)]
+            self.show(f"(this question takes {wanted} key{'s' if wanted != '1' else ''}: Twilio sends {kept})")
+            answer = Answer("digits", {"Digits": kept})
         if answer.kind == "silence" and gather.get("actionOnEmptyResult", "false").lower() != "true":
             return "timed out", None
         action = urljoin(document.url, gather.get("action") or document.url)

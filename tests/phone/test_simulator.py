@@ -236,6 +236,16 @@ def test_a_gather_hears_only_the_inputs_it_accepts(fake):
     assert "(this question only listens for speech: your keys are not heard)" in shown
 
 
+def test_keys_beyond_a_gathers_num_digits_are_not_sent(fake):
+    fake.script("/webhooks/phone/voice",
+                twiml('<Gather input="speech dtmf" numDigits="1" action="/webhooks/phone/voice">'
+                      + SAY.format("Press 1 for bins.") + "</Gather>"),
+                twiml("<Hangup/>"))
+    _, shown = call(fake, ["#108"])
+    assert fake.voice()[1]["Digits"] == "1"
+    assert "(this question takes 1 key: Twilio sends 1)" in shown
+
+
 def test_a_say_that_is_not_british_english_is_pointed_out(fake):
     fake.script("/webhooks/phone/voice", twiml('<Say>Hello</Say><Say language="en-US">Hi</Say>', "<Hangup/>"))
     _, shown = call(fake, [])
@@ -340,5 +350,6 @@ def test_the_benchmark_counts_keypad_turns_to_the_reference_and_times_every_voic
     fake.requests.clear()
     calls = phone.simultaneous_calls({"url": fake.address, "token": TOKEN, "called": LINE}, 3)
     figures = phone.summary(calls)
-    assert figures["calls"] == 3 and figures["webhooks"] == len(fake.voice()) == 3  # each: its start, answered with TwiML that ends the call
+    # each call: its start, answered with TwiML that ends the call
+    assert figures["calls"] == 3 and figures["webhooks"] == len(fake.voice()) == 3
     assert figures["failed_calls"] == 0 and figures["median_ms"] > 0
