@@ -275,12 +275,12 @@ class Call:
             return self.silence()
         if self.speech and spoken.is_repeat_request(self.speech):
             return self.repeat()
+        if spoken.is_person_request(self.speech, self.digits) and self.state.pending.get("kind") != "which_council":
+            return await self.transfer()  # whatever was being asked
         kind = self.state.pending.get("kind")
         handler = getattr(self, f"_pending_{kind}", None) if kind else None
         if handler is not None:
             return await handler()
-        if spoken.is_person_request(self.speech, self.digits):
-            return await self.transfer()
         if self.speech and spoken.is_goodbye(self.speech):
             turn = await self.to_rasa(self.speech)
             return self._ending(turn)

@@ -10,7 +10,7 @@ import pytest
 import requests
 
 from tests.conversations.helpers import home, notifications, open311_request
-from tests.phone.caller import Caller
+from tests.phone.caller import Caller, parse
 from council_sandbox.testing import pay_with_card
 from tests.stack import ACTION_SERVER_SECRET, API_TOKEN, free_port, newest_model, start_rasa_server, stop
 
@@ -25,6 +25,10 @@ def phone_line(action_server: str, sandbox, logs_dir: Path) -> Iterator[str]:
         "HANDOVER_HOURS": "always", "TWILIO_AUTH_TOKEN": "sandbox-phone-token"})
     yield process.url  # type: ignore[attr-defined]
     stop(process)
+
+
+def _answer(response):
+    return response.status_code, response.text
 
 
 def spelt(postcode: str) -> str:
@@ -222,6 +226,12 @@ def test_asking_for_a_person_is_put_through_with_a_whisper(phone_line, sandbox):
     assert heard.dial["number"] != caller.called
     whisper = caller.whisper().check()
     assert whisper.mentions("missed bin", "Chorley Council"), whisper.text
+    # Nobody answered: the caller hears so, with the council's routes, and the call ends (no loop back to the bot).
+    action = heard.dial["action"]
+    unanswered = parse(*_answer(caller.post(action, caller.params(DialCallStatus="no-answer")))).check()
+    assert unanswered.mentions("nobody could take your call", "0 1 2 5 7") and unanswered.hung_up
+    answered = parse(*_answer(caller.post(action, caller.params(DialCallStatus="completed"))))
+    assert answered.hung_up and not answered.says
 
 
 def test_silence_twice_offers_a_person_and_never_a_third_reprompt(phone_line):

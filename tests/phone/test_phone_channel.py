@@ -464,3 +464,11 @@ def test_the_calls_state_in_memory_expires():
     assert asyncio.run(store.load("CA-memory")) is not None
     clock[0] = 11
     assert asyncio.run(store.load("CA-memory")) is None
+
+
+def test_asking_for_a_person_in_the_middle_of_a_read_back_is_put_through():
+    line = Line({"/greet": [GREETING], "/check_bin_day": [ASK_POSTCODE]})
+    line.ring()
+    line.press("2")
+    line.say("p r seven one d p")
+    assert line.say("I'd like to talk to someone please").dial
