@@ -22,7 +22,7 @@ from rasa_sdk.types import DomainDict
 import councils
 from connectors.webchat_metadata import site_council
 from councils import postcodes
-from replies import Address, Day, Money, PhoneNumber, Postcode, Words, tell
+from replies import Address, Day, Money, PhoneNumber, Postcode, Words, reply_message, tell
 
 from ..clients import CouncilServiceError, VerificationFailed, VerificationLocked, council_records_client
 from ..common import understanding
@@ -31,7 +31,7 @@ from ..common.second_tries import ask, not_understood
 from ..common.journey_slots import reset_journey
 from ..common.services import call
 from ..common.tracker_text import latest_entity
-from ..payments.wording import phrase, said
+from ..payments.wording import phrase, said, unmarked_reference
 from ..protections.attempts import MAX_CONVERSATION_FAILURES, Lock, record_failed_verification, verification_lock
 
 MAX_ATTEMPTS = MAX_CONVERSATION_FAILURES
@@ -120,12 +120,15 @@ class CouncilTaxVerificationStep:
             return {"ct_account": None}  # a failed verification just now, from the postcode's validation
         number = understanding.digits_in(str(value), 8) or ""  # "ok found it 3854 5118"
         if not _ACCOUNT.match(number):
+            example = unmarked_reference("3854 5118")
             return not_understood(
                 dispatcher, tracker, "ct_account",
-                "A council tax account number has 8 digits, like 3854 5118. You'll find it at the top of "
-                "your council tax bill.",
-                "What's the 8-digit number at the top of your council tax bill? You can type it with spaces, "
-                "like 3854 5118.",
+                reply_message("A council tax account number has 8 digits, like {example}. You'll find it at the top "
+                              "of your council tax bill.", example=example),
+                reply_message("What's the 8-digit number at the top of your council tax bill? You can {type}, like "
+                              "{example}.", type=Words("type it with spaces", "say it digit by digit"),
+                              example=example),
+                expects="account_number",
             )
         postcode = tracker.get_slot("postcode")
         if postcode:

@@ -9,7 +9,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from replies import Day, Money, Reference, Words, tell
+from replies import Day, Money, Reference, Words, reply_message, tell
 
 from ..clients import CouncilServiceError, PcnNotFound, council_records_client
 from ..clients.records import PCN_PAID, Contact, PenaltyCharge
@@ -127,10 +127,14 @@ class ValidatePayParkingFineForm(OrderForm):
     ) -> Dict[Text, Any]:
         number = understanding.pcn_in(str(value)) or ""  # "it's ch 4021 3377"
         if not _PCN.match(number):
+            example = unmarked_reference("CH40213377")
             return not_understood(
                 dispatcher, tracker, "pcn_number",
-                "A PCN number is two letters and eight digits, like CH40213377. It's at the top of the notice.",
-                "What are the two letters and eight digits at the top of the notice? For example CH40213377.",
+                reply_message("A PCN number is two letters and eight digits, like {example}. It's at the top of the "
+                              "notice.", example=example),
+                reply_message("What are the two letters and eight digits at the top of the notice? For example "
+                              "{example}.", example=example),
+                expects="reference",
             )
         return {"pcn_number": number}
 
@@ -146,9 +150,14 @@ class ValidatePayParkingFineForm(OrderForm):
         plate = understanding.registration_in(str(value))  # "the reg is pf19 kzw", never "I'll go and look"
         vrm = re.sub(r"[\s\-]", "", plate or "").upper()
         if not plate or not _VRM.match(vrm):
+            example = unmarked_reference("PF19 KZW")
             return not_understood(
-                dispatcher, tracker, "pcn_vrm", "Please type the vehicle's registration, like PF19 KZW.",
-                "What's the registration on the notice? It looks like PF19 KZW. It must match the notice.",
+                dispatcher, tracker, "pcn_vrm",
+                reply_message("Please {type} the vehicle's registration, like {example}.", type=Words("type", "say"),
+                              example=example),
+                reply_message("What's the registration on the notice? It looks like {example}. It must match the "
+                              "notice.", example=example),
+                expects="registration",
             )
         try:
             pcn = await penalty_charge(tracker, vrm)

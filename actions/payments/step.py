@@ -36,7 +36,7 @@ from . import contact as contacts
 from .money import say_money
 from .order import KINDS, OrderKind, OrderStopped, Placed
 from .settling import personalisation_of, refund_due_reply
-from .wording import payment_link
+from .wording import payment_link, unmarked_reference
 from .watch import NOT_PAID, REFUND_DUE, Watched, matches_return, new_return_value, payment_watch
 
 logger = logging.getLogger(__name__)
@@ -179,8 +179,10 @@ class OrderForm(JourneyForm):
                 return {"order_confirmed": None}  # asked again, with the choice
             if not await cancel_earlier(tracker, earlier.kind, earlier.reference):
                 return stop_journey(
-                    dispatcher, f"Sorry, I couldn't cancel your earlier order {earlier.reference} just now, so I "
-                    "haven't placed this one. Nothing has been charged.", tracker.get_slot("council"))
+                    dispatcher, reply_message(
+                        "Sorry, I couldn't cancel your earlier order {reference} just now, so I haven't placed this "
+                        "one. Nothing has been charged.", reference=unmarked_reference(earlier.reference)),
+                    tracker.get_slot("council"))
         if await holds.client_at_limit(tracker):
             return stop_journey(dispatcher, CLIENT_HOLDS_FULL, tracker.get_slot("council"))
         return None
@@ -360,7 +362,8 @@ class OrderForm(JourneyForm):
             tell(dispatcher, "{message}", message=stopped.words)
             return {**{slot: None for slot in stopped.ask_again}, "order_confirmed": None}
         if stopped.offer_contact:
-            return stop_journey(dispatcher, stopped.message, tracker.get_slot("council"))
+            return stop_journey(dispatcher, reply_message("{message}", message=stopped.words),
+                                tracker.get_slot("council"))
         tell(dispatcher, "{message}", message=stopped.words)
         return {"journey_blocked": True, "requested_slot": None}
 

@@ -470,3 +470,26 @@ def test_a_parking_fine_not_found_spells_out_the_example(monkeypatch):
     (message,) = dispatcher.messages
     assert message["text"].endswith("the PCN number is two letters and eight digits, like CH40213377.")
     assert "C H, 4 0 2, 1 3 3, 7 7" in fit_for_a_caller(message)
+
+
+@pytest.mark.parametrize("validate, answer, web, spoken, wanted", [
+    ("validate_pcn_number", "dunno", "like CH40213377.", "like C H, 4 0 2, 1 3 3, 7 7.", "reference"),
+    ("validate_pcn_vrm", "I'll go and look", "Please type the vehicle's registration, like PF19 KZW.",
+     "Please say the vehicle's registration, like P F, 1 9, K Z W.", "registration"),
+])
+def test_a_parking_answer_that_doesnt_fit_gives_an_example_spelt_out(validate, answer, web, spoken, wanted):
+    dispatcher = Dispatcher()
+    form = parking.ValidatePayParkingFineForm()
+    run(getattr(form, validate)(answer, dispatcher, conversation(), {}))
+    (message,) = dispatcher.messages
+    assert web in message["text"] and spoken in fit_for_a_caller(message) and expects(message) == wanted
+
+
+def test_an_account_number_that_doesnt_fit_gives_an_example_spelt_out():
+    dispatcher = Dispatcher()
+    form = ct_payment.ValidatePayCouncilTaxForm()
+    run(form.validate_ct_account("my bill is upstairs", dispatcher, conversation({"ct_account": "x"}), {}))
+    (message,) = dispatcher.messages
+    assert message["text"] == ("A council tax account number has 8 digits, like 3854 5118. You'll find it at the top "
+                               "of your council tax bill.")
+    assert "like 3 8 5 4, 5 1 1 8" in fit_for_a_caller(message) and expects(message) == "account_number"
