@@ -58,6 +58,8 @@ PUBLIC_URL_ENV = "PHONE_PUBLIC_URL"
 DEMO_TOKEN = "sandbox-phone-token"
 DEFAULT_PUBLIC_URL = "http://127.0.0.1:5005"
 ENDED_STATUSES = {"completed", "busy", "no-answer", "failed", "canceled"}
+# What a question expects that may be keyed in as several digits, even when it also offers a menu.
+KEYED_ANSWERS = {"email_or_phone", "number", "amount", "reference", "house", "address", "postcode", "description"}
 MAX_MENU_READ_OUT = 5  # more options than this (an address list) are chosen by house number, never read out
 # Replies that mean the bot did not understand (actions/conversation/actions.py): they count as reprompts.
 MISUNDERSTANDINGS = {"action_misunderstood", "action_default_fallback"}
@@ -301,7 +303,8 @@ class Call:
                                           prompt.by_house_number)
             if chosen is not None:
                 return prompt.options[chosen].get("payload") or prompt.options[chosen].get("title")
-            if self.digits or (prompt.by_house_number and spoken.read_number(self.speech)):
+            keyed_answer = len(self.digits) > 1 and prompt.expects in KEYED_ANSWERS and not prompt.by_house_number
+            if (self.digits and not keyed_answer) or (prompt.by_house_number and spoken.read_number(self.speech)):
                 return None  # a key, or a house number, that is none of the options
         if prompt.expects in ("postcode", "description") and self.speech:
             postcode = spoken.read_postcode(self.speech)
@@ -601,7 +604,7 @@ class Call:
         """The question is the bot's last message (with its buttons as a keypad menu); `lines` is everything."""
         buttons = [b for b in question.get("buttons") or [] if isinstance(b, dict)]
         expects = speech.expects(question) or _expects_from_action(question.get("utter_action"))
-        by_house_number = bool(buttons) and (expects == "address" or len(buttons) > MAX_MENU_READ_OUT)
+        by_house_number = bool(buttons) and (expects in ("address", "house") or len(buttons) > MAX_MENU_READ_OUT)
         asked = speech.spoken_text(question) if question else ""
         if not expects and not buttons and "postcode" in asked.lower():
             expects = "description"  # "Tell me the postcode, or describe the place": a postcode is read back
@@ -610,16 +613,18 @@ class Call:
             menu.append(words("house_number"))
         elif buttons:
             menu.append(spoken.keypad_menu([b.get("title") or "" for b in buttons]))
+        hints = spoken.speech_hints("address" if by_house_number else expects)
         if buttons and not by_house_number:  # the options' own words are what a caller will say
-            hints = ", ".join(b.get("title") or "" for b in buttons if b.get("title"))
-        else:
-            hints = spoken.speech_hints("address" if by_house_number else expects)
+            hints = ", ".join([b["title"] for b in buttons if b.get("title")] + ([hints] if hints else []))
         return Prompt(lines=([asked] if asked else []) + menu, said=list(lines) + menu, options=buttons,
                       by_house_number=by_house_number, expects=expects, hints=hints)
 
     @staticmethod
     def _single_key(prompt: Prompt) -> bool:
-        return bool(prompt.options) and not prompt.by_house_number and len(prompt.options) <= 9
+        """One key press answers a short menu, unless the question also takes a number keyed in ("or give me
+        another mobile number")."""
+        return (bool(prompt.options) and not prompt.by_house_number and len(prompt.options) <= 9
+                and prompt.expects not in KEYED_ANSWERS)
 
     def _ending(self, turn: Turn) -> Turn:
         lines = list(turn.lines)

@@ -133,7 +133,9 @@ class Caller:
         return self._heard(self.post(self.action, self.params(SpeechResult=speech, Confidence=confidence)))
 
     def press(self, digits: str) -> Heard:
-        return self._heard(self.post(self.action, self.params(Digits=digits, msg="Gather End")))
+        """Keys pressed; a closing "#" ends the entry and, as with Twilio, is not sent (finishOnKey)."""
+        keys = digits[:-1] if digits.endswith("#") else digits
+        return self._heard(self.post(self.action, self.params(Digits=keys, msg="Gather End")))
 
     def silence(self) -> Heard:
         return self._heard(self.post(self.action, self.params()))

@@ -472,3 +472,16 @@ def test_asking_for_a_person_in_the_middle_of_a_read_back_is_put_through():
     line.press("2")
     line.say("p r seven one d p")
     assert line.say("I'd like to talk to someone please").dial
+
+
+def test_a_menu_that_also_takes_a_keyed_number_waits_for_more_than_one_key():
+    ask = reply_message("Shall I text the confirmation to the number you're calling from? You can also give me "
+                        "another mobile number.", expects="email_or_phone",
+                        buttons=[{"title": "Yes, text me", "payload": "/affirm"},
+                                 {"title": "No confirmation, thanks", "payload": "/deny"}])
+    line = Line({"/greet": [GREETING], "*": [ask]})
+    line.ring()
+    heard = line.say("book a collection")
+    assert "numDigits" not in heard.gather and heard.gather["hints"].startswith("Yes, text me, No confirmation")
+    line.press("07700900999")
+    assert line.bot.received[-1] == "07700900999"
