@@ -21,7 +21,8 @@ from ..common.wording import contact_routes_part
 from ..protections import holds
 from .order import KINDS, OrderStopped
 from .step import (
-    KEEP_UNPAID, NOT_NEEDED, PAID, REPLACE_UNPAID, payment_link_reply, returned_payload, settle_in_conversation,
+    EARLIER_LINK, KEEP_UNPAID, NOT_NEEDED, PAID, REPLACE_UNPAID, payment_link_reply, returned_payload,
+    settle_in_conversation,
 )
 from .watch import CONFIRMED, payment_watch
 
@@ -87,8 +88,9 @@ class ActionAskOrderConfirmed(Action):
             tell(
                 dispatcher, "To check: {summary}. {price}\nYou already have {what} waiting for payment (reference "
                 "{reference}), and I can only hold one unpaid order at a time. You can pay for that one "
-                "with the link I gave you, or I can cancel it and go ahead with this one.",
+                "{with_link}, or I can cancel it and go ahead with this one.",
                 summary=summary.words(), price=price, what=what, reference=Reference(earlier.reference),
+                with_link=EARLIER_LINK,
                 buttons=[
                     {"title": f"Cancel {earlier.reference} and go ahead",
                      "payload": f'/affirm{{"change":"{REPLACE_UNPAID}"}}'},

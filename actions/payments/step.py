@@ -54,6 +54,8 @@ CLIENT_HOLDS_FULL = (
     "Sorry, I can't place another order from here just now: too many orders made from your connection in the last "
     "hour are still waiting for payment. Please pay for one of them, or try again later. Nothing has been charged."
 )
+# The payment page of an earlier order: a caller may have had it by text message, or not taken it.
+EARLIER_LINK = Words("with the link I gave you", "with the payment link from earlier")
 _NO = {"no", "no thanks", "no thank you", "none", "nope", "skip", "neither", "i don't have one", "dont have one"}
 
 # What Pay's codes mean for the resident
@@ -134,14 +136,15 @@ class OrderForm(JourneyForm):
             change = latest_entity(tracker, "change")
             if change == KEEP_UNPAID:
                 tell(dispatcher, "OK, I haven't ordered anything new, and nothing has been charged. "
-                     "You can still pay for your earlier order with the link I gave you.")
+                     "You can still pay for your earlier order {with_link}.", with_link=EARLIER_LINK)
                 return {"order_confirmed": False, "journey_blocked": True, "requested_slot": None}
             chosen = next((c for c in self.order.changes if c[1] == change), None)
             if chosen is not None:
                 return {**{slot: None for slot in chosen[2]}, "order_confirmed": None, "correcting": None}
             if not tracker.get_slot("correcting"):
                 return {"order_confirmed": None, "correcting": True}  # "no": ask what to change
-            tell(dispatcher, "OK, I haven't ordered anything and nothing has been charged. You can start again at any time.")
+            tell(dispatcher, "OK, I haven't ordered anything and nothing has been charged. You can start again at any "
+                 "time.")
             return {"order_confirmed": False, "correcting": None, "journey_blocked": True, "requested_slot": None}
         shown = tracker.get_slot("order_amount")
         held_back = await self._hold_back(dispatcher, tracker)
