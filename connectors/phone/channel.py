@@ -419,10 +419,11 @@ class Call:
             self.tracker = await _tracker(self.request, self.sid)
         council = council or self.council()
         if council is None and not urgent:
-            self.state.pending = {"kind": "which_council", "lines": [words("transfer_which_council")],
+            names = [councils.load_council(cid)["short_name"] for cid in councils.COUNCIL_IDS]
+            asked = [words("transfer_which_council"), spoken.keypad_menu(names)]
+            self.state.pending = {"kind": "which_council", "lines": asked, "hints": ", ".join(names),
                                   "resume": self.state.pending.get("resume") or asdict(self.state.prompt)}
-            return Turn([words("transfer_which_council")], single_key=True,
-                        hints="Chorley, South Ribble, Leyland, Penwortham")
+            return Turn(asked, single_key=True, hints=", ".join(names))
         number = staff.transfer_number(council, self.state.assistant_number, urgent=urgent)
         if number and (urgent or staff.staff_available(council)):
             self.state.pending = {}
@@ -437,11 +438,11 @@ class Call:
         return self.resume(*lines)
 
     async def _pending_which_council(self) -> Turn:
-        options = [{"title": "Chorley", "payload": "chorley"}, {"title": "South Ribble", "payload": "south_ribble"}]
-        chosen = spoken.choose_option([o["title"] for o in options], self.speech, self.digits, False)
+        names = [councils.load_council(cid)["short_name"] for cid in councils.COUNCIL_IDS]
+        chosen = spoken.choose_option(names, self.speech, self.digits, False)
         if chosen is None:
             return self.not_understood()
-        return await self.transfer(council=options[chosen]["payload"])
+        return await self.transfer(council=councils.COUNCIL_IDS[chosen])
 
     async def _pending_urgent(self) -> Turn:
         yes = spoken.read_yes_no(self.speech, self.digits)

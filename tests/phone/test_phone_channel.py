@@ -485,3 +485,16 @@ def test_a_menu_that_also_takes_a_keyed_number_waits_for_more_than_one_key():
     assert "numDigits" not in heard.gather and heard.gather["hints"].startswith("Yes, text me, No confirmation")
     line.press("07700900999")
     assert line.bot.received[-1] == "07700900999"
+
+
+def test_staff_are_in_within_the_councils_opening_hours_uk_time():
+    from datetime import datetime
+
+    from connectors.phone.staff import staff_available
+
+    friday_morning, friday_evening = datetime(2026, 11, 27, 10, 0), datetime(2026, 11, 27, 17, 30)
+    saturday, early = datetime(2026, 11, 28, 10, 0), datetime(2026, 11, 27, 8, 30)
+    assert staff_available("chorley", friday_morning, {})
+    assert not any(staff_available("chorley", when, {}) for when in (friday_evening, saturday, early))
+    assert staff_available("chorley", saturday, {"HANDOVER_HOURS": "always"})
+    assert not staff_available("chorley", friday_morning, {"HANDOVER_HOURS": "never"})
