@@ -112,8 +112,8 @@ class ValidateProblemReportForm(CouncilStep, AddressStep, JourneyForm):
                 return {**found, "report_location": None}
             return {**found, "report_location": text}
         if len(text) < 6 or not re.search(r"[a-zA-Z]{3}", text):
-            tell(dispatcher, "Please tell me where it is: a postcode, or a street and a landmark, "
-                 "like “the alley behind Hough Lane, Leyland”.", expects="description")
+            # The form's question follows, with its example of a place: said once, there.
+            tell(dispatcher, "Sorry, I need a little more than that to find the place.", expects="description")
             return {"report_location": None}
         return {
             "report_location": text[:300],
@@ -182,8 +182,8 @@ class ValidateProblemReportForm(CouncilStep, AddressStep, JourneyForm):
             return {"report_contact": NO_CONTACT}
         if _EMAIL.match(text) or _PHONE.match(compact):
             return {"report_contact": text if _EMAIL.match(text) else compact}
-        tell(dispatcher, "That doesn't look like an email address or a UK phone number. "
-             "Please try again, or say “no” to report without contact details.", expects="email_or_phone")
+        # The form's question follows, saying what to give or that "no" is fine: said once, there.
+        tell(dispatcher, "That doesn't look like an email address or a UK phone number.", expects="email_or_phone")
         return {"report_contact": None}
 
     @skip_empty

@@ -13,8 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from councils import postcodes
-from replies import Day, Emphasis, Postcode, Reference, Words, tell
-from replies.parts import spell_out
+from replies import Day, Emphasis, Reference, Words, tell
 
 from ..clients import CouncilServiceError, NotFound, ServiceRequest, normalise_reference, open311_client
 from ..common.journey_form import JourneyForm, skip_empty
@@ -85,9 +84,9 @@ class ValidateReportStatusForm(JourneyForm):
             return {"report_reference": value}  # a submission number: answered from the outbox
         reference = normalise_reference(str(value or ""))
         if reference is None:
-            tell(dispatcher, "That doesn't look like a report reference. References look like {example}: "
-                 "you'll find yours in the message we gave you when you reported it.",
-                 example=Words("REP-104523", f"{spell_out('REP')}, then six numbers"), expects="reference")
+            # The form's question follows, with what a reference looks like: said once, there.
+            tell(dispatcher, "That doesn't look like a report reference: you'll find yours in the message we gave "
+                 "you when you reported it.", expects="reference")
             return {"report_reference": None}
         if reference not in reported_here(tracker) and checks_left(tracker) and not tracker.get_slot("postcode"):
             # Said before the form asks (utter_ask_postcode), so the resident knows why we want it.
@@ -109,8 +108,8 @@ class ValidateReportStatusForm(JourneyForm):
     ) -> Dict[Text, Any]:
         postcode = postcodes.find_in_text(str(value))
         if postcode is None:
-            tell(dispatcher, "That doesn't look like a postcode. A postcode looks like {example}.",
-                 example=Postcode("PR7 1DP"), expects="postcode")
+            # The form's question follows, with an example postcode: said once, there.
+            tell(dispatcher, "That doesn't look like a postcode.", expects="postcode")
         return {"postcode": postcode}
 
 

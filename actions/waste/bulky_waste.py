@@ -18,7 +18,7 @@ from ..clients.records.errors import TOO_MANY_UNPAID
 from ..common import understanding
 from ..common.address_step import AddressStep
 from ..common.journey_form import skip_empty, stop_journey
-from ..common.second_tries import already_asked, not_understood
+from ..common.second_tries import already_asked, misfits, not_understood
 from ..common.services import call
 from ..common.wording import council_name, say_date
 from ..payments.money import say_money
@@ -236,6 +236,10 @@ class ActionAskBulkyItems(Action):
         return "action_ask_bulky_items"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        if misfits(tracker, "bulky_items") and _validation_spoke(tracker):
+            # The answer's validation has just asked for the items again, with an example and the limit: the
+            # question in full would say the same sentences a second time.
+            return []
         try:
             catalogue = await call(council_records_client().bulky_waste_catalogue, tracker.get_slot("council"))
             limit = f" One collection takes up to {catalogue.max_items} items."
@@ -244,6 +248,17 @@ class ActionAskBulkyItems(Action):
         tell(dispatcher, "What would you like us to collect? For example “a sofa and two chairs”.{limit}",
              limit=limit, expects="description")
         return []
+
+
+def _validation_spoke(tracker: Tracker) -> bool:
+    """Whether the form said something after the resident's latest message (its validation of their answer)."""
+    form = (tracker.active_loop or {}).get("name")
+    for event in reversed(tracker.events or []):
+        if event.get("event") == "user" or (event.get("event") == "action" and event.get("name") == form):
+            return False
+        if event.get("event") == "bot" and event.get("text"):
+            return True
+    return False
 
 
 class ActionAskBulkySlot(Action):

@@ -138,16 +138,28 @@ def test_a_report_not_found_is_said_without_web_addresses(failed_before):
     assert "R E P, 1 2 3, 4 5 6" in assert_fit_for_a_caller(message)
 
 
-def test_asking_for_a_postcode_or_reference_again_says_what_it_expects():
+def test_a_wrong_postcode_or_reference_is_explained_without_the_example_the_question_then_gives():
     form = report_status.ValidateReportStatusForm()
     dispatcher = Dispatcher()
     run(form.validate_postcode("banana", dispatcher, tracker(), {}))
     run(form.validate_report_reference("banana", dispatcher, tracker(), {}))
     postcode, reference = dispatcher.messages
-    assert postcode["text"] == "That doesn't look like a postcode. A postcode looks like PR7 1DP."
-    assert expects(postcode) == "postcode" and "P R 7, 1 D P" in assert_fit_for_a_caller(postcode)
-    assert "REP-104523" in reference["text"] and expects(reference) == "reference"
-    assert "R E P, then six numbers" in assert_fit_for_a_caller(reference)
+    assert postcode["text"] == "That doesn't look like a postcode." and expects(postcode) == "postcode"
+    assert reference["text"] == ("That doesn't look like a report reference: you'll find yours in the message we "
+                                 "gave you when you reported it.")
+    assert expects(reference) == "reference"
+    for message in dispatcher.messages:
+        assert_fit_for_a_caller(message)
+
+
+def test_a_wrong_place_or_contact_is_explained_without_repeating_the_question(monkeypatch):
+    form = problem_report.ValidateProblemReportForm()
+    dispatcher = Dispatcher()
+    run(form.validate_report_location("here", dispatcher, tracker(), {}))
+    run(form.validate_report_contact("bob@@example", dispatcher, tracker(), {}))
+    place, contact = dispatcher.messages
+    assert "Hough Lane" not in place["text"] and expects(place) == "description"
+    assert "say “no”" not in contact["text"] and expects(contact) == "email_or_phone"
 
 
 @pytest.mark.parametrize("intent", ["report_pothole", "report_street_light"])

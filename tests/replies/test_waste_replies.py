@@ -157,3 +157,20 @@ def test_bin_request_questions(monkeypatch, action):
     (message,) = dispatcher.messages
     assert message["buttons"]
     assert_fit_for_a_caller(message)
+
+
+def test_the_items_question_is_not_put_again_straight_after_the_validation_asked_for_the_items(monkeypatch):
+    answers(monkeypatch, bulky_waste, bulky_waste_catalogue=CATALOGUE)
+    form = {"name": "bulky_waste_form"}
+    asked = [{"event": "slot", "name": "requested_slot", "value": "bulky_items"}]
+    answered = asked + [{"event": "user", "text": "a trampoline"}, {"event": "action", "name": "bulky_waste_form"},
+                        {"event": "bot", "text": "Please tell me all the items again, for example “a sofa and two "
+                                                 "chairs”."},
+                        {"event": "slot", "name": "requested_slot", "value": "bulky_items"}]
+    first, again = Dispatcher(), Dispatcher()
+    run(bulky_waste.ActionAskBulkyItems().run(first, tracker({"council": "chorley"}, events=asked,
+                                                             active_loop=form), {}))
+    run(bulky_waste.ActionAskBulkyItems().run(again, tracker({"council": "chorley"}, events=answered,
+                                                             active_loop=form), {}))
+    assert first.messages[0]["text"].startswith("What would you like us to collect?")
+    assert again.messages == []
