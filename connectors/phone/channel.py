@@ -46,7 +46,7 @@ from replies import speech
 
 from . import spoken, staff
 from .calls import CallState, Prompt, call_store
-from .texts import LinkTexts, last_digits, uk_mobile
+from .texts import LinkTexts, last_digits, production_problems, uk_mobile
 from .twiml import Turn, hang_up, just_say
 from .wording import words
 
@@ -117,8 +117,12 @@ class PhoneInput(InputChannel):
         check_production_settings()
         credentials = credentials or {}
         public_url = public_address(credentials)
-        return cls(auth_token(credentials), str(public_url),
-                   int(credentials.get("max_message_length", DEFAULT_MAX_MESSAGE_LENGTH)))
+        token = auth_token(credentials)
+        if is_production(os.environ) and production_problems(os.environ):
+            raise ProductionSettingsError("The phone line refuses to start in production:\n" + "\n".join(
+                f"  - {problem}" for problem in production_problems(os.environ)))
+        return cls(token, str(public_url), int(credentials.get("max_message_length", DEFAULT_MAX_MESSAGE_LENGTH)),
+                   texts=LinkTexts())  # made now, so a malformed Notify setting stops the start, not a call
 
     def __init__(self, token: Text = DEMO_TOKEN, public_url: Text = DEFAULT_PUBLIC_URL,
                  max_message_length: int = DEFAULT_MAX_MESSAGE_LENGTH, calls: Any = None, texts: Any = None) -> None:

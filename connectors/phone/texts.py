@@ -3,7 +3,8 @@ address out, through GOV.UK Notify (the sandbox answers Notify's API in the loca
 
 Settings: NOTIFY_API_URL and NOTIFY_API_KEY as the action server reads them (actions/settings.py), and
 PHONE_LINK_SMS_TEMPLATE, the Notify text message template with ((council_name)), ((purpose)) and ((link))
-(default: the sandbox's). Logs name what failed, never the number or the link.
+(default: the sandbox's). In production all three must be set for the Rasa server (`production_problems`), or the
+phone line refuses to start. Logs name what failed, never the number or the link.
 """
 from __future__ import annotations
 
@@ -32,6 +33,21 @@ def uk_mobile(text: Optional[Text]) -> Optional[Text]:
 def last_digits(number: Text, count: int = 3) -> Text:
     """"07700900123" -> "1 2 3": how a caller recognises their own number."""
     return " ".join(re.sub(r"\D", "", number)[-count:])
+
+
+def production_problems(environ: Mapping[Text, Text]) -> list:
+    """In production the Rasa server sends texts itself, so it needs the council's own Notify settings too."""
+    from actions.settings import DEFAULT_NOTIFY_API_KEY
+
+    problems = []
+    if (environ.get("NOTIFY_API_KEY") or "").strip() in ("", DEFAULT_NOTIFY_API_KEY):
+        problems.append("NOTIFY_API_KEY is not set for the Rasa server (the phone line texts links itself)")
+    if not (environ.get("NOTIFY_API_URL") or "").strip():
+        problems.append("NOTIFY_API_URL is not set for the Rasa server")
+    if (environ.get(TEMPLATE_ENV) or "").strip() in ("", SANDBOX_LINK_TEMPLATE):
+        problems.append(f"{TEMPLATE_ENV} is not set: the council's Notify text message template with "
+                        "((council_name)), ((purpose)) and ((link))")
+    return problems
 
 
 class LinkTexts:

@@ -145,6 +145,15 @@ def test_production_needs_the_public_https_address_twilio_posts_to():
     assert phone.public_address({}, {"ASSISTANT_ENV": "production", "PHONE_PUBLIC_URL": url}) == url
 
 
+def test_production_needs_the_councils_own_notify_settings_for_texts():
+    from connectors.phone.texts import production_problems
+
+    assert len(production_problems({})) == 3
+    assert production_problems({"NOTIFY_API_KEY": "live-11111111-1111-4111-8111-111111111111-22222222-2222-4222-8222-"
+                                                  "222222222222", "NOTIFY_API_URL": "https://api.notifications.service.gov.uk",
+                                "PHONE_LINK_SMS_TEMPLATE": "6a1f0b52-1f0c-4b8e-9a61-0c5e2f7d1a11"}) == []
+
+
 # -- signatures --------------------------------------------------------------------------------------------------
 
 
