@@ -221,6 +221,15 @@ def test_a_huge_body_is_refused_before_rasa(recorded):
     assert status == 413 and len(_Recorder.seen) == before
 
 
+def test_twilio_reaches_the_phone_line_by_post_only(recorded):
+    status, _ = raw_request(recorded, "POST", "/webhooks/phone/whisper?call=CA1", body=b"CallSid=CA2",
+                            headers={"Content-Type": "application/x-www-form-urlencoded", "X-Twilio-Signature": "s"})
+    assert status == 200
+    seen = last_seen()
+    assert seen["path"] == "/webhooks/phone/whisper?call=CA1" and seen["headers"]["x-twilio-signature"] == "s"
+    assert raw_request(recorded, "GET", "/webhooks/phone/voice")[0] == 403
+
+
 # -- the production site file itself ---------------------------------------------------------------------------
 
 
