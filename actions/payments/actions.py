@@ -101,7 +101,7 @@ class ActionAskOrderConfirmed(Action):
             return [SlotSet("order_summary", summary.text), SlotSet("order_amount", amount)]
         go = f"Yes, pay {say_money(amount)}" if amount else "Yes, go ahead"
         then = Words(" I'll then give you a link to GOV.UK Pay's secure page to pay by card.",
-                     " I'll then send you a link to GOV.UK Pay's secure page by text message, to pay by card."
+                     " I'll then offer to text you a link to GOV.UK Pay's secure page, to pay by card."
                      ) if amount else ""
         tell(dispatcher, "To check: {summary}. {price}{then} Shall I go ahead?", summary=summary.words(),
              price=price, then=then, buttons=[{"title": go, "payload": "/affirm"}, {"title": "No", "payload": "/deny"}],

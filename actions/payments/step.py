@@ -445,13 +445,14 @@ def return_url(tracker: Tracker, returned: Text) -> Text:
 
 
 def payment_link_reply(tracker: Tracker, buttons: Optional[List[Dict[Text, Any]]] = None) -> Dict[Text, Any]:
-    """The GOV.UK Pay page: a link on the web; on the phone an offer to text it (the link's purpose), never card
-    details by speech or keypad."""
+    """The GOV.UK Pay page: a link on the web; on the phone the page is named by its purpose, and the phone line
+    then offers to text it (connectors/phone), so the words here don't offer it a second time. Never card details
+    by speech or keypad."""
     amount = int(tracker.get_slot("order_amount") or 0)
     return reply_message(
         "{pay} {link}. {never}\n{after}",
         pay=Words(f"Please pay **{say_money(amount)}** on GOV.UK Pay's secure page:",
-                  "Please pay by card on GOV.UK Pay's secure page. I can send you a text message with a link to"),
+                  "Please pay by card on GOV.UK Pay's website. The page you need is"),
         link=payment_link(tracker.get_slot("payment_url"), amount, tracker.get_slot("order_kind")),
         never=Words("Never type your card number here.",
                     "Never say or key in your card number on this call: I'll never ask for it."),

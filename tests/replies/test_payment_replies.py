@@ -93,7 +93,8 @@ def test_the_payment_link_is_a_link_the_phone_can_text_and_the_web_keeps_its_wor
         "number here.\nWhen you've finished, come back to this chat and tell me, or press “I've paid”.")
     assert message["buttons"] == [{"title": "I've paid", "payload": "/affirm"}]
     said = fit_for_a_caller(message)
-    assert "25 pounds" in said and "text message" in said and "card number" in said
+    assert said.startswith("Please pay by card on GOV.UK Pay's website. The page you need is the secure page to pay "
+                           "25 pounds for your parking fine. Never say or key in your card number on this call")
     assert "click" not in said.lower() and "this chat" not in said and "press" not in said
     (link,) = links(message)
     assert link == Link(PAY_URL, "pay £25.00 now", "the secure page to pay 25 pounds for your parking fine")
@@ -133,7 +134,7 @@ def test_the_parking_fine_summary_says_the_amount_and_spells_out_the_pcn(monkeyp
     assert [b["title"] for b in message["buttons"]] == ["Yes, pay £35.00", "No"]
     said = fit_for_a_caller(message)
     assert "C H, 4 0 2, 1 3 3, 7 7" in said and "P F, 1 9, K Z W" in said and "35 pounds" in said
-    assert "Tuesday the 8th of December" in said and "text message" in said
+    assert "Tuesday the 8th of December" in said and "offer to text you a link" in said
     assert expects(message) == "yes_no"
     assert {"event": "slot", "name": "order_summary", "value": message["text"][len("To check: "):].split(
         ". The total")[0]}.items() <= events[0].items()
