@@ -16,14 +16,14 @@ from replies.telling import render
 from ..clients import CouncilServiceError, waste_client
 from ..common import understanding
 from ..common.address_step import AddressStep
-from ..common.confirmation import ask_what_to_change
+from ..common.confirmation import ask_to_confirm, ask_what_to_change
 from ..common.journey_form import JourneyForm, skip_empty, stop_journey
+from ..common.said import Said
 from ..common.journey_slots import reset_journey
 from ..common.second_tries import already_asked, not_understood
 from ..common.services import call
 from ..common.tracker_text import is_answer, latest_entity, latest_text
 from ..waste.bin_names import describe, matching_streams
-from .confirming import confirm_report
 from .sending import send_report
 
 OWN_INTENTS = frozenset({"report_missed_bin", "inform"})
@@ -161,8 +161,8 @@ class ActionAskMissedBinConfirmed(Action):
                 "Nothing, report it",
                 hint=" You can also tell me, for example, “it was the brown bin”.",
             )
-        return confirm_report(dispatcher, "To check: {summary}. Shall I report it?", "Yes, report it",
-                              summary=summary(tracker))
+        return ask_to_confirm(dispatcher, Said("To check: {summary}. Shall I report it?", summary=summary(tracker)),
+                              "Yes, report it")
 
 
 def summary(tracker: Tracker) -> Words:

@@ -24,17 +24,17 @@ from replies import PhoneNumber, Words, tell
 from ..clients import Attribute, CouncilServiceError, ServiceDefinition, open311_client
 from ..common import understanding
 from ..common.address_step import NEARBY, AddressStep
-from ..common.confirmation import ask_what_to_change
+from ..common.confirmation import ask_to_confirm, ask_what_to_change
 from ..common.council_step import CouncilStep
 from ..common.echo import echoed
 from ..common.intents import PROBLEM_REPORTS
 from ..common.journey_form import JourneyForm, skip_empty, stop_journey
+from ..common.said import Said
 from ..common.journey_slots import reset_journey
 from ..common.second_tries import already_asked, misfits, not_understood
 from ..common.services import call
 from ..common.tracker_text import is_answer, latest_entity, latest_intent, latest_text
 from ..common.wording import council_buttons
-from .confirming import confirm_report
 from .sending import send_report
 
 SERVICE_NAMES = {
@@ -154,7 +154,8 @@ class ValidateProblemReportForm(CouncilStep, AddressStep, JourneyForm):
         if answer is None:
             first, clearer = _try_again(attribute, text)
             return not_understood(dispatcher, tracker, "attribute_answer", first, clearer, progress=PROGRESS,
-                                  buttons=_choice_buttons(attribute) if "?" in first + clearer else None)
+                                  buttons=_choice_buttons(attribute) if "?" in first + clearer else None,
+                                  expects=_expected(attribute))
         if answer == "" and understanding.kind_of_free_text(attribute.code, attribute.description) \
                 and understanding.is_deferral(text):
             tell(dispatcher, "No problem, I'll send the report without it.")
@@ -331,8 +332,8 @@ class ActionAskReportConfirmed(Action):
         except CouncilServiceError as error:
             tell(dispatcher, "{problem}", problem=error.resident_message)
             return []
-        return confirm_report(dispatcher, "Here's your report:\n{summary}\nShall I send it to the council?",
-                              "Yes, send it", summary=told)
+        return ask_to_confirm(dispatcher, Said("Here's your report:\n{summary}\nShall I send it to the council?",
+                                               summary=told), "Yes, send it")
 
 
 async def summary(tracker: Tracker) -> Words:

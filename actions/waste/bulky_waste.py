@@ -20,6 +20,7 @@ from ..common.address_step import AddressStep
 from ..common.journey_form import skip_empty, stop_journey
 from ..common.second_tries import already_asked, misfits, not_understood
 from ..common.services import call
+from ..common.said import Said
 from ..common.wording import council_name, say_date
 from ..payments.money import say_money
 from ..payments.wording import phrase
@@ -186,23 +187,23 @@ class ValidateBulkyWasteForm(AddressStep, OrderForm):
             offered = [s.date for s in available]
             return not_understood(
                 dispatcher, tracker, "bulky_slot", _why_not(str(value), offered),
-                f"Which day would you like? The first with space is {say_date(offered[0]) if offered else 'not known'}"
-                ". You can say “the first one”, or choose a day below.",
-                buttons=_day_buttons(available),
+                Said("Which day would you like? The first with space is {first}. You can say “the first one”, or "
+                     "choose a day below.", first=Day(offered[0]) if offered else "not known"),
+                buttons=_day_buttons(available), expects="date",
             )
         return {"bulky_slot": chosen}
 
 
-def _why_not(text: Text, offered: List[date]) -> Text:
+def _why_not(text: Text, offered: List[date]) -> Said:
     """Why those words gave no offered day: a day not on the round, or a weekday it doesn't collect on."""
     reading = understanding.choose_date(text, offered, _today(offered))
-    first = f"The first day with space is {say_date(offered[0])}." if offered else ""
+    first = Said("The first day with space is {day}.", day=Day(offered[0])) if offered else ""
     if reading.understood is not None:
-        return f"Sorry, I can't offer {say_date(reading.understood)}. {first}"
+        return Said("Sorry, I can't offer {day}. {first}", day=Day(reading.understood), first=first)
     if reading.weekday is not None and offered:
-        return (f"Collections here are on {offered[0]:%A}s, so I can't offer a "
-                f"{date(2026, 1, 5 + reading.weekday):%A}. {first}")
-    return "Sorry, that isn't one of the days I can offer. Please choose one of them, or say “the first one”."
+        return Said("Collections here are on {round_day}s, so I can't offer a {asked_day}. {first}",
+                    round_day=f"{offered[0]:%A}", asked_day=f"{date(2026, 1, 5 + reading.weekday):%A}", first=first)
+    return Said("Sorry, that isn't one of the days I can offer. Please choose one of them, or say “the first one”.")
 
 
 def _today(offered: List[date]) -> date:

@@ -146,7 +146,7 @@ class ValidateGardenWasteForm(AddressStep, OrderForm):
             return not_understood(
                 dispatcher, tracker, "garden_bins", f"Please choose a number of bins from 1 to {prices.max_bins}.{more}",
                 f"How many garden waste bins would you like, from 1 to {prices.max_bins}? For example, “one bin”.",
-                buttons=_bin_buttons(prices.max_bins),
+                buttons=_bin_buttons(prices.max_bins), expects="number",
             )
         return {"garden_bins": number}
 

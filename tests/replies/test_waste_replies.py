@@ -174,3 +174,14 @@ def test_the_items_question_is_not_put_again_straight_after_the_validation_asked
                                                              active_loop=form), {}))
     assert first.messages[0]["text"].startswith("What would you like us to collect?")
     assert again.messages == []
+
+
+def test_a_day_that_is_not_offered_is_explained_with_days_as_people_say_them(monkeypatch):
+    answers(monkeypatch, bulky_waste, bulky_waste_slots=SLOTS)
+    dispatcher = Dispatcher()
+    run(bulky_waste.ValidateBulkyWasteForm().validate_bulky_slot(
+        "a wednesday", dispatcher, tracker({"uprn": "100010512345"}), {}))
+    (message,) = dispatcher.messages
+    assert message["text"] == ("Collections here are on Fridays, so I can't offer a Wednesday. The first day with "
+                               "space is Friday 4 December.")
+    assert "Friday the 4th of December" in assert_fit_for_a_caller(message) and expects(message) == "date"
