@@ -58,6 +58,7 @@ PUBLIC_URL_ENV = "PHONE_PUBLIC_URL"
 DEMO_TOKEN = "sandbox-phone-token"
 DEFAULT_PUBLIC_URL = "http://127.0.0.1:5005"
 ENDED_STATUSES = {"completed", "busy", "no-answer", "failed", "canceled"}
+ANYTHING_ELSE = "anything_else"  # the line's own question once a journey is over
 # What a question expects that may be keyed in as several digits, even when it also offers a menu.
 KEYED_ANSWERS = {"email_or_phone", "number", "amount", "reference", "house", "address", "postcode", "description"}
 MAX_MENU_READ_OUT = 5  # more options than this (an address list) are chosen by house number, never read out
@@ -372,6 +373,8 @@ class Call:
         return list(self.state.pending.get("lines") or self.state.prompt.lines)
 
     def silence(self) -> Turn:
+        if self.state.prompt.expects == ANYTHING_ELSE and not self.state.pending:
+            return Turn([words("goodbye")], listen=False, hang_up=True)  # done, and nothing more to say
         return self._reprompt(words("silence_first"), silent=True)
 
     def not_understood(self) -> Turn:
@@ -483,7 +486,8 @@ class Call:
             ask = words("link_ask_number")
             self.state.pending = {"kind": "sms_number", "link": link, "resume": resume, "lines": [offer, ask]}
         # The bot's question is asked again once the text message is dealt with (resume).
-        return Turn(list(self.state.prompt.said) + [offer, ask], hints=self.state.pending.get("hints", ""),
+        said = [line for line in self.state.prompt.said if line != words("anything_else")]  # asked after the text
+        return Turn(said + [offer, ask], hints=self.state.pending.get("hints", ""),
                     single_key=mobile is not None)
 
     async def _pending_sms_confirm(self) -> Turn:
@@ -578,9 +582,15 @@ class Call:
             said = speech.spoken_text(message)
             if said:
                 lines.append(said)
+                if _has_details_to_write_down(message):
+                    lines.append(words("offer_repeat"))
             links.extend(_links(message))
         question = messages[-1] if messages else {}
         prompt = self._prompt(question, lines)
+        if self._journey_over(prompt, actions):  # a caller can't see that it's their turn: ask
+            prompt.lines.append(words("anything_else"))
+            prompt.said.append(words("anything_else"))
+            prompt.expects = ANYTHING_ELSE
         self.state.prompt = prompt
         self.state.pending = {}
         if MISUNDERSTANDINGS & set(actions):
@@ -604,6 +614,14 @@ class Call:
         if fresh and not opening:
             return self.offer_link(fresh[0], turn)
         return turn
+
+    def _journey_over(self, prompt: Prompt, actions: List[Text]) -> bool:
+        """The bot finished something (a report sent, bin days told) and asked nothing."""
+        if self.tracker is None or self.tracker.active_loop_name or prompt.options or prompt.expects:
+            return False
+        if {"action_urgent_help", "action_support_reply"} & set(actions):
+            return False  # someone in difficulty is not hurried towards goodbye
+        return not any(line.rstrip().endswith("?") for line in prompt.lines)
 
     def _prompt(self, question: Dict[Text, Any], lines: List[Text]) -> Prompt:
         """The question is the bot's last message (with its buttons as a keypad menu); `lines` is everything."""
@@ -644,6 +662,12 @@ def _expects_from_action(utter_action: Any) -> Text:
     if isinstance(utter_action, str) and utter_action.startswith("utter_ask") and utter_action.endswith("postcode"):
         return "postcode"
     return ""
+
+
+def _has_details_to_write_down(message: Dict[Text, Any]) -> bool:
+    """A reference or a phone number: the caller is told they can hear it again."""
+    values = (message.get(speech.SAY_KEY) or {}).get("values") or {}
+    return any(isinstance(v, dict) and v.get("kind") in ("reference", "phone_number") for v in values.values())
 
 
 def _links(message: Dict[Text, Any]) -> List[Dict[Text, Text]]:

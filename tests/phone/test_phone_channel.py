@@ -278,6 +278,7 @@ def test_a_link_is_offered_by_text_message_to_the_callers_number():
     line.ring()
     heard = line.say("yes pay")
     assert heard.mentions("30 pounds", "by text message", "ending 1 2 3") and "pay.example" not in heard.xml
+    assert not heard.mentions(words("anything_else"))
     sent = line.say("yes")
     assert line.texts.sent == [{"mobile": "07700900123", "link": "http://pay.example/pay/secure/abc",
                                 "purpose": "The payment page for your bulky waste collection"}]
@@ -310,7 +311,7 @@ def test_repeat_says_the_last_thing_again_slowly_with_its_parts():
     said = reply_message("Your reference is {ref}.", ref=Reference("REP-100017"))
     line = Line({"/greet": [GREETING], "*": [said, {"text": "Anything else?"}]})
     line.ring()
-    line.say("report it")
+    assert line.say("report it").mentions("R E P, 1 0 0, 0 1 7", words("offer_repeat"))
     heard = line.say("can you repeat that")
     assert heard.mentions(words("repeat_intro"), "R E P, 1 0 0, 0 1 7", "Anything else")
     assert "prosody" in heard.xml
@@ -507,3 +508,13 @@ def test_staff_are_in_within_the_councils_opening_hours_uk_time():
     assert not any(staff_available("chorley", when, {}) for when in (friday_evening, saturday, early))
     assert staff_available("chorley", saturday, {"HANDOVER_HOURS": "always"})
     assert not staff_available("chorley", friday_morning, {"HANDOVER_HOURS": "never"})
+
+
+def test_after_a_journey_the_caller_is_asked_if_there_is_anything_else_and_silence_ends_the_call():
+    done = reply_message("Thank you. Your reference is {ref}.", ref=Reference("REP-100017"))
+    line = Line({"/greet": [GREETING], "*": [done]})
+    line.ring()
+    heard = line.say("yes report it")
+    assert heard.text.endswith(words("anything_else")) and heard.gather
+    ended = line.silence()
+    assert ended.hung_up and ended.mentions("goodbye")
