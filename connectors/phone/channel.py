@@ -108,6 +108,19 @@ def public_address(credentials: Optional[Dict[Text, Any]] = None, environ=None) 
     return url or DEFAULT_PUBLIC_URL
 
 
+def phone_production_problems(credentials: Dict[Text, Any], environ) -> List[Text]:
+    """Everything the phone line needs in production and lacks, named together (nothing outside production)."""
+    if not is_production(environ):
+        return []
+    problems = []
+    for check in (auth_token, public_address):
+        try:
+            check(credentials, environ)
+        except ProductionSettingsError as error:
+            problems.append(str(error).replace("The phone line refuses to start in production without ", "no "))
+    return problems + production_problems(environ)
+
+
 class PhoneInput(InputChannel):
     @classmethod
     def name(cls) -> Text:
@@ -117,11 +130,12 @@ class PhoneInput(InputChannel):
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
         check_production_settings()
         credentials = credentials or {}
+        problems = phone_production_problems(credentials, os.environ)
+        if problems:
+            raise ProductionSettingsError("The phone line refuses to start in production (ASSISTANT_ENV=production):\n"
+                                          + "\n".join(f"  - {problem}" for problem in problems))
         public_url = public_address(credentials)
         token = auth_token(credentials)
-        if is_production(os.environ) and production_problems(os.environ):
-            raise ProductionSettingsError("The phone line refuses to start in production:\n" + "\n".join(
-                f"  - {problem}" for problem in production_problems(os.environ)))
         return cls(token, str(public_url), int(credentials.get("max_message_length", DEFAULT_MAX_MESSAGE_LENGTH)),
                    texts=LinkTexts())  # made now, so a malformed Notify setting stops the start, not a call
 

@@ -518,3 +518,27 @@ def test_after_a_journey_the_caller_is_asked_if_there_is_anything_else_and_silen
     assert heard.text.endswith(words("anything_else")) and heard.gather
     ended = line.silence()
     assert ended.hung_up and ended.mentions("goodbye")
+
+
+def test_a_production_rasa_server_without_the_phone_lines_settings_refuses_to_start(tmp_path):
+    """A real `rasa run` with the project's credentials.yml, every other production setting right."""
+    import os
+    import subprocess
+
+    from tests.stack import RASA, ROOT, free_port, newest_model
+
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("TWILIO_AUTH_TOKEN", "PHONE_PUBLIC_URL", "NOTIFY_API_KEY", "NOTIFY_API_URL")}
+    env.update({"PYTHONPATH": str(ROOT), "ASSISTANT_ENV": "production", "TRUSTED_PROXIES": "127.0.0.1",
+                "WEBCHAT_ALLOWED_ORIGINS": "https://chorley.gov.uk", "CLIENT_KEY_SECRET": "k" * 40,
+                "METRICS_TOKEN": "m" * 40})
+    result = subprocess.run(
+        [RASA, "run", "--enable-api", "--auth-token", "t" * 64, "-i", "127.0.0.1", "-p", str(free_port()),
+         "-m", str(newest_model()), "--credentials", str(ROOT / "credentials.yml")],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300,
+    )
+    said = result.stdout + result.stderr
+    assert result.returncode != 0, said[-3000:]
+    assert "The phone line refuses to start in production" in said, said[-3000:]
+    for setting in ("TWILIO_AUTH_TOKEN", "PHONE_PUBLIC_URL", "NOTIFY_API_KEY", "PHONE_LINK_SMS_TEMPLATE"):
+        assert setting in said, said[-3000:]
