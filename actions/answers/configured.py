@@ -21,16 +21,25 @@ _PIECE = re.compile(
 )
 _PHONE = re.compile(r"^(?:0\d{3,4} ?\d{3} ?\d{3,4}|\d{3})$")
 _WEB_ADDRESS = re.compile(r"(?:www\.)?[a-z0-9-]+(?:\.[a-z0-9-]+)+")  # a link whose words are an address
+# The words that say whose page a link is, just before it ("on the county's [...]", "use our [...]", "South
+# Ribble's [...]"): a caller hears them as part of what the phone offers to text ("the county's report a highway
+# fault page"), so the offer reads as a sentence.
+_OWNER = re.compile(r"(?:\b(?:[Tt]he|[Oo]ur|[Yy]our|[Aa]n?)\s+(?:[\w-]+'s\s+)?|(?:\b[A-Z][\w-]*\s+)*\b[A-Z][\w-]*'s\s+)$")
 
 
 def reply_from_markdown(text: Text) -> Tuple[Text, Dict[Text, Part]]:
     """A template and its parts that render `text` on the web exactly as written."""
     template, values, at = [], {}, 0
     for number, found in enumerate(_PIECE.finditer(text)):
-        template.append(_literal(text[at:found.start()]))
+        before = text[at:found.start()]
+        owner = _OWNER.search(before) if found.group("url") else None
+        if owner:  # said as part of the link's purpose on the phone, shown as they are on the web
+            before = before[:owner.start()]
+            values[f"owner{number}"] = Words(owner.group(0), "")
+        template.append(_literal(before) + ("{" + f"owner{number}" + "}" if owner else ""))
         name = f"part{number}"
         template.append("{" + name + "}")
-        values[name] = _part(found)
+        values[name] = _part(found, owner.group(0) if owner else "")
         at = found.end()
     template.append(_literal(text[at:]))
     return "".join(template), values
@@ -60,10 +69,12 @@ def _literal(text: Text) -> Text:
     return text.replace("{", "{{").replace("}", "}}")
 
 
-def _part(found: "re.Match[str]") -> Part:
+def _part(found: "re.Match[str]", owner: Text = "") -> Part:
     if found.group("url"):
         label = found.group("label")
-        purpose = "the website" if _WEB_ADDRESS.fullmatch(label) else label
+        if re.match(r"(?:The|Our|Your|An?)\s", owner):
+            owner = owner[0].lower() + owner[1:]  # the start of a sentence on the web, inside one in a text offer
+        purpose = "the website" if _WEB_ADDRESS.fullmatch(label) and not owner else f"{owner}{label}"
         return Link(found.group("url"), label, purpose)
     if found.group("bold"):
         bold = found.group("bold")

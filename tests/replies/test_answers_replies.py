@@ -79,3 +79,15 @@ def test_markdown_with_braces_and_bold_numbers_renders_exactly():
     message = reply_message(template, **values)
     assert message["text"] == text
     assert spoken_text(message) == "Call 0 1 2 5 7, 5 1 5, 1 5 1 or {see} the page at 0 3 0 0, 1 2 3, 6 7 8 0."
+
+
+def test_a_link_is_offered_with_the_words_that_say_whose_page_it_is():
+    text = ("You can report it on the county's [fault page](https://a.example/f). The [what goes where page]"
+            "(https://a.example/w) has the list, and so does South Ribble's [bins search](https://a.example/b).")
+    template, values = configured.reply_from_markdown(text)
+    message = reply_message(template, **values)
+    assert message["text"] == text
+    assert [link.purpose for link in links(message)] == [
+        "the county's fault page", "the what goes where page", "South Ribble's bins search"]
+    assert spoken_text(message) == ("You can report it on the county's fault page. the what goes where page has the "
+                                    "list, and so does South Ribble's bins search.")
