@@ -7,6 +7,8 @@ RequestValidator over PHONE_PUBLIC_URL + the path and the form): anything else g
 
 - The conversation is the call's CallSid; the caller's number is only metadata of each message (`caller`), used to
   offer a text message to it. Every answer goes through the same guard as the other channels (connectors/guard.py).
+- What each answer means and what the caller hears next is decided in call.py (one webhook of one call); the
+  call's state between webhooks is in calls.py, the TwiML in twiml.py, the line's own sentences in wording.yml.
 - The bot's messages are collected by an output channel named `phone` (so `channel: phone` response variants
   apply) and said with replies.speech.spoken_text; buttons become a keypad menu, long address lists are chosen by
   house number, a postcode is read back for a yes or no before Rasa gets it, and a link is never read out: the
@@ -21,63 +23,40 @@ RequestValidator over PHONE_PUBLIC_URL + the path and the form): anything else g
 
 Settings: TWILIO_AUTH_TOKEN (credentials.yml `auth_token` as a fallback; the local demo's default is
 `sandbox-phone-token`, and outside the local demo a missing token or the demo's stops Rasa from starting),
-PHONE_PUBLIC_URL (default http://127.0.0.1:5005: the address Twilio posts to, as it signs it).
+PHONE_PUBLIC_URL (default http://127.0.0.1:5005: the address Twilio posts to, as it signs it), and for the links
+it texts NOTIFY_API_URL, NOTIFY_API_KEY and PHONE_LINK_SMS_TEMPLATE (texts.py). In production each must be set, or
+Rasa does not start (`phone_production_problems`).
 """
 from __future__ import annotations
 
 import logging
 import os
-import re
-from dataclasses import asdict
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
-from urllib.parse import quote
 
-from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
+from rasa.core.channels.channel import InputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 from twilio.request_validator import RequestValidator
 
-import councils
 from connectors import metrics
-from connectors.guard import DEFAULT_MAX_MESSAGE_LENGTH, Admitted, MessageGuard
+from connectors.guard import DEFAULT_MAX_MESSAGE_LENGTH, MessageGuard
 from connectors.production import ProductionSettingsError, check_production_settings, is_production
-from replies import speech
 
-from . import spoken, staff
-from .calls import CallState, Prompt, call_store
-from .texts import LinkTexts, last_digits, production_problems, uk_mobile
-from .twiml import Turn, hang_up, just_say
+from . import staff
+from .call import CHANNEL_NAME, Call, PhoneOutput, routes_spoken, tracker_of  # noqa: F401 (PhoneOutput: the package exports it)
+from .calls import call_store
+from .texts import LinkTexts, production_problems
+from .twiml import hang_up, just_say
 from .wording import words
 
 logger = logging.getLogger(__name__)
 
-CHANNEL_NAME = "phone"
 TOKEN_ENV = "TWILIO_AUTH_TOKEN"
 PUBLIC_URL_ENV = "PHONE_PUBLIC_URL"
 DEMO_TOKEN = "sandbox-phone-token"
 DEFAULT_PUBLIC_URL = "http://127.0.0.1:5005"
 ENDED_STATUSES = {"completed", "busy", "no-answer", "failed", "canceled"}
-ANYTHING_ELSE = "anything_else"  # the line's own question once a journey is over
-# What a question expects that may be keyed in as several digits, even when it also offers a menu.
-KEYED_ANSWERS = {"email_or_phone", "number", "amount", "reference", "house", "address", "postcode", "description"}
-MAX_MENU_READ_OUT = 5  # more options than this (an address list) are chosen by house number, never read out
-# Replies that mean the bot did not understand (actions/conversation/actions.py): they count as reprompts.
-MISUNDERSTANDINGS = {"action_misunderstood", "action_default_fallback"}
-# A journey is over when the bot said one of these: the call ends after it.
-ENDINGS = {"action_goodbye", "utter_after_deny"}
-_MARKDOWN_LINK = re.compile(r"\[([^\]]+)\]\((https?://[^)\s]+)\)")
-
-
-class PhoneOutput(CollectingOutputChannel):
-    """Keeps each bot message whole (text, buttons and the `say` metadata of replies/) for the call's TwiML."""
-
-    @classmethod
-    def name(cls) -> Text:
-        return CHANNEL_NAME
-
-    async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
-        self.messages.append(dict(message))
 
 
 def auth_token(credentials: Optional[Dict[Text, Any]] = None, environ=None) -> Text:
@@ -192,7 +171,7 @@ class PhoneInput(InputChannel):
             form = self._signed_form(request)
             if form is None:
                 return response.text("Forbidden", status=403)
-            tracker = await _tracker(request, request.args.get("call") or "")
+            tracker = await tracker_of(request, request.args.get("call") or "")
             return _twiml(just_say(words("whisper", summary=staff.whisper_summary(tracker))))
 
         @webhook.route("/dialled", methods=["POST"])
@@ -238,458 +217,3 @@ def _twiml(text: Text) -> HTTPResponse:
     return response.text(text, content_type="text/xml")
 
 
-async def _tracker(request: Request, call_sid: Text) -> Any:
-    agent = getattr(request.app.ctx, "agent", None)
-    if agent is None or not call_sid:
-        return None
-    try:
-        return await agent.tracker_store.retrieve(call_sid)
-    except Exception as error:
-        logger.warning("Phone line: the conversation could not be read (%s).", type(error).__name__)
-        return None
-
-
-def routes_spoken(council: Optional[Text]) -> Text:
-    from actions.common.wording import contact_routes_part
-
-    return contact_routes_part(council).spoken()
-
-
-def _yes_no_hints() -> Text:
-    return spoken.speech_hints("yes_no")
-
-
-class Call:
-    """One webhook of one call: reads the answer, decides what the caller hears next, and keeps the call's state."""
-
-    def __init__(self, channel: PhoneInput, request: Request, form: Dict[Text, Text], on_new_message) -> None:
-        self.channel = channel
-        self.request = request
-        self.form = form
-        self.on_new_message = on_new_message
-        self.sid = form["CallSid"]
-        self.speech = (form.get("SpeechResult") or "").strip()
-        self.digits = (form.get("Digits") or "").strip()
-        self.state: CallState = CallState(self.sid)
-        self.tracker: Any = None
-
-    @property
-    def agent(self) -> Any:
-        return getattr(self.request.app.ctx, "agent", None)
-
-    async def answer(self) -> Turn:
-        state = await self.channel.calls.load(self.sid)
-        self.state = state or CallState(self.sid, caller=self.form.get("From") or "",
-                                        assistant_number=self.form.get("To") or "")
-        turn = await self._answer()
-        if turn.hang_up or turn.dial:
-            await self.channel.calls.drop(self.sid)
-        else:
-            await self.channel.calls.save(self.state)
-        return turn
-
-    async def _answer(self) -> Turn:
-        if not self.state.started:
-            self.state.started = True
-            return await self.to_rasa("/greet", opening=True)
-        if not self.speech and not self.digits:
-            return self.silence()
-        if self.speech and spoken.is_repeat_request(self.speech):
-            return self.repeat()
-        if spoken.is_person_request(self.speech, self.digits) and self.state.pending.get("kind") != "which_council":
-            return await self.transfer()  # whatever was being asked
-        kind = self.state.pending.get("kind")
-        handler = getattr(self, f"_pending_{kind}", None) if kind else None
-        if handler is not None:
-            return await handler()
-        if self.speech and spoken.is_goodbye(self.speech):
-            turn = await self.to_rasa(self.speech)
-            return self._ending(turn)
-        text = self._understood()
-        if isinstance(text, Turn):
-            return text
-        if text is None:
-            return self.not_understood()
-        return await self.to_rasa(text)
-
-    # -- what the caller's answer means ------------------------------------------------------------------------------
-
-    def _understood(self) -> Any:
-        """The text for Rasa, a Turn of the line's own (a postcode read back), or None: not understood."""
-        prompt = self.state.prompt
-        if prompt.options:
-            chosen = spoken.choose_option([o.get("title") or "" for o in prompt.options], self.speech, self.digits,
-                                          prompt.by_house_number)
-            if chosen is not None:
-                return prompt.options[chosen].get("payload") or prompt.options[chosen].get("title")
-            keyed_answer = len(self.digits) > 1 and prompt.expects in KEYED_ANSWERS and not prompt.by_house_number
-            if (self.digits and not keyed_answer) or (prompt.by_house_number and spoken.read_number(self.speech)):
-                return None  # a key, or a house number, that is none of the options
-        if prompt.expects in ("postcode", "description") and self.speech:
-            postcode = spoken.read_postcode(self.speech)
-            if postcode:
-                return self.read_back(postcode)
-            return self.speech  # "behind the shops in Leyland": the bot decides what it is
-        if prompt.expects == "email_or_phone" and self.speech:
-            number = spoken.read_number(self.speech)
-            if number and len(number) >= 10:  # a mobile number said digit by digit
-                return number
-        if prompt.expects == "yes_no":
-            yes = spoken.read_yes_no(self.speech, self.digits)
-            if yes is not None:
-                return "yes" if yes else "no"
-            if self.digits:
-                return None
-        if prompt.expects in ("number", "amount", "reference") and self.speech:
-            read = spoken.read_reference(self.speech) if prompt.expects == "reference" else \
-                spoken.read_number(self.speech)
-            return read or self.speech
-        return self.speech or self.digits
-
-    def read_back(self, postcode: Text) -> Turn:
-        self.state.pending = {"kind": "postcode", "value": postcode,
-                              "retried": bool(self.state.pending.get("retried")),
-                              "lines": [words("postcode_read_back", postcode=spoken.say_postcode(postcode))]}
-        self.state.reprompts = 0
-        return Turn(list(self.state.pending["lines"]), hints=_yes_no_hints(), single_key=True)
-
-    async def _pending_postcode(self) -> Turn:
-        pending = self.state.pending
-        yes = spoken.read_yes_no(self.speech, self.digits)
-        if yes:
-            self.state.pending = {}
-            return await self.to_rasa(pending["value"])
-        if yes is False:
-            if pending.get("retried"):
-                return self.offer_person()
-            again = words("postcode_again")
-            self.state.pending = {"kind": "postcode_again", "retried": True, "lines": [again],
-                                  "hints": spoken.speech_hints("postcode")}
-            return Turn([again], hints=spoken.speech_hints("postcode"))
-        postcode = spoken.read_postcode(self.speech) if self.speech else None
-        if postcode:  # they said the postcode again instead of yes or no
-            return self.read_back(postcode)
-        return self.not_understood()
-
-    async def _pending_postcode_again(self) -> Turn:
-        """The postcode asked again after a wrong read-back: one more read-back, then the offer of a person."""
-        postcode = spoken.read_postcode(self.speech) if self.speech else None
-        if postcode:
-            return self.read_back(postcode)
-        if self.digits:
-            return self.not_understood()
-        self.state.pending = {}
-        return await self.to_rasa(self.speech)
-
-    # -- silence, not understood, repeat ------------------------------------------------------------------------------
-
-    def _question_lines(self) -> List[Text]:
-        return list(self.state.pending.get("lines") or self.state.prompt.lines)
-
-    def silence(self) -> Turn:
-        if self.state.prompt.expects == ANYTHING_ELSE and not self.state.pending:
-            return Turn([words("goodbye")], listen=False, hang_up=True)  # done, and nothing more to say
-        return self._reprompt(words("silence_first"), silent=True)
-
-    def not_understood(self) -> Turn:
-        return self._reprompt(words("not_understood_first"))
-
-    def _reprompt(self, sorry: Text, silent: bool = False) -> Turn:
-        """The first reprompt repeats the question with its keypad options; the second offers a person. After the
-        offer of a person, silence ends the call and an answer nobody can make out goes to a person: never a third
-        reprompt."""
-        if self.state.pending.get("kind") == "person":
-            return Turn([words("still_nothing")], listen=False, hang_up=True)  # not reached: _pending_person
-        self.state.reprompts += 1
-        if self.state.reprompts >= 2:
-            return self.offer_person()
-        prompt = self.state.prompt
-        hints = self.state.pending.get("hints") if self.state.pending else prompt.hints
-        return Turn([sorry] + self._question_lines(), hints=hints or "",
-                    single_key=not self.state.pending and self._single_key(prompt))
-
-    def repeat(self) -> Turn:
-        lines = list(self.state.pending.get("lines") or self.state.prompt.said or self.state.prompt.lines)
-        if not lines:
-            return Turn([words("nothing_to_repeat")], hints=self.state.prompt.hints)
-        hints = self.state.pending.get("hints") if self.state.pending else self.state.prompt.hints
-        return Turn([words("repeat_intro")] + lines, hints=hints or "", slow=True)
-
-    # -- a person ------------------------------------------------------------------------------------------------------
-
-    def offer_person(self) -> Turn:
-        resume = self.state.pending.get("resume") or asdict(self.state.prompt)
-        self.state.pending = {"kind": "person", "resume": resume, "lines": [words("offer_person")],
-                              "hints": _yes_no_hints()}
-        return Turn([words("offer_person")], hints=_yes_no_hints(), single_key=True)
-
-    async def _pending_person(self) -> Turn:
-        yes = spoken.read_yes_no(self.speech, self.digits)
-        if yes or spoken.is_person_request(self.speech, self.digits):
-            return await self.transfer()
-        if yes is False:
-            return self.resume(words("carry_on"))
-        return await self.transfer()  # twice not understood, and now neither yes nor no: a person is best
-
-    def council(self) -> Optional[Text]:
-        council = self.tracker.get_slot("council") if self.tracker is not None else None
-        return council if council in councils.COUNCIL_IDS else councils.council_for_phone_line(self.form.get("To"))
-
-    async def transfer(self, urgent: bool = False, council: Optional[Text] = None) -> Turn:
-        if self.tracker is None:
-            self.tracker = await _tracker(self.request, self.sid)
-        council = council or self.council()
-        if council is None and not urgent:
-            names = [councils.load_council(cid)["short_name"] for cid in councils.COUNCIL_IDS]
-            asked = [words("transfer_which_council"), spoken.keypad_menu(names)]
-            self.state.pending = {"kind": "which_council", "lines": asked, "hints": ", ".join(names),
-                                  "resume": self.state.pending.get("resume") or asdict(self.state.prompt)}
-            return Turn(asked, single_key=True, hints=", ".join(names))
-        number = staff.transfer_number(council, self.state.assistant_number, urgent=urgent)
-        if number and (urgent or staff.staff_available(council)):
-            self.state.pending = {}
-            whisper = f"/webhooks/phone/whisper?call={quote(self.sid)}"
-            dialled = f"/webhooks/phone/dialled?council={quote(council or '')}"
-            return Turn([words("transfer_connecting", council=staff.council_name(council))],
-                        dial=(number, whisper, dialled))
-        if number:
-            lines = [words("transfer_out_of_hours", hours=staff.hours_said(council)), routes_spoken(council)]
-        else:
-            lines = [words("transfer_not_possible"), routes_spoken(council)]
-        return self.resume(*lines)
-
-    async def _pending_which_council(self) -> Turn:
-        names = [councils.load_council(cid)["short_name"] for cid in councils.COUNCIL_IDS]
-        chosen = spoken.choose_option(names, self.speech, self.digits, False)
-        if chosen is None:
-            return self.not_understood()
-        return await self.transfer(council=councils.COUNCIL_IDS[chosen])
-
-    async def _pending_urgent(self) -> Turn:
-        yes = spoken.read_yes_no(self.speech, self.digits)
-        if yes:
-            return await self.transfer(urgent=True, council=self.state.pending.get("council"))
-        if yes is False:
-            return self.resume(words("carry_on"))
-        return self.not_understood()
-
-    def resume(self, *lines: Text) -> Turn:
-        """Back to the bot's question after one of the line's own."""
-        resume = self.state.pending.get("resume")
-        if resume:
-            self.state.prompt = Prompt(**resume)
-        self.state.pending = {}
-        self.state.reprompts = 0
-        prompt = self.state.prompt
-        prompt.said = list(lines) + prompt.lines
-        return Turn(list(prompt.said), hints=prompt.hints, single_key=self._single_key(prompt))
-
-    # -- links by text message ----------------------------------------------------------------------------------------
-
-    def offer_link(self, link: Dict[Text, Text], turn: Turn) -> Turn:
-        what = link.get("purpose") or link.get("label") or words("sms_purpose_default")
-        self.state.links_offered.append(link["url"])
-        resume = asdict(self.state.prompt)
-        mobile = uk_mobile(self.state.caller)
-        offer = words("link_offer", what=what)
-        if mobile:
-            ask = words("link_offer_to_caller", last_digits=last_digits(mobile))
-            self.state.pending = {"kind": "sms_confirm", "link": link, "resume": resume, "lines": [offer, ask],
-                                  "hints": _yes_no_hints()}
-        else:
-            ask = words("link_ask_number")
-            self.state.pending = {"kind": "sms_number", "link": link, "resume": resume, "lines": [offer, ask]}
-        # The bot's question is asked again once the text message is dealt with (resume).
-        said = [line for line in self.state.prompt.said if line != words("anything_else")]  # asked after the text
-        return Turn(said + [offer, ask], hints=self.state.pending.get("hints", ""),
-                    single_key=mobile is not None)
-
-    async def _pending_sms_confirm(self) -> Turn:
-        yes = spoken.read_yes_no(self.speech, self.digits)
-        if yes:
-            return await self.send_link(uk_mobile(self.state.caller) or "")
-        if yes is False:
-            self.state.pending.update(kind="sms_number", lines=[words("link_ask_number")], hints="")
-            return Turn([words("link_ask_number")])
-        return self.not_understood()
-
-    async def _pending_sms_number(self) -> Turn:
-        mobile = uk_mobile(self.digits or spoken.read_number(self.speech) or "")
-        if mobile:
-            return await self.send_link(mobile)
-        if spoken.read_yes_no(self.speech, "") is False or (self.digits in ("2",)):
-            # No mobile to send it to: someone at the council can help instead.
-            self.state.pending["kind"] = "person"
-            lines = [words("link_declined"), words("link_cannot_use"), words("yes_no")]
-            self.state.pending["lines"] = lines[1:]
-            return Turn(lines, hints=_yes_no_hints(), single_key=True)
-        self.state.reprompts += 1
-        if self.state.reprompts >= 2:
-            return self.offer_person()
-        return Turn([words("link_number_not_valid"), words("link_ask_number")])
-
-    async def send_link(self, mobile: Text) -> Turn:
-        link = self.state.pending.get("link") or {}
-        if self.tracker is None:
-            self.tracker = await _tracker(self.request, self.sid)
-        council = self.council()
-        what = link.get("purpose") or link.get("label") or words("sms_purpose_default")
-        sent = await self.channel.texts.send(mobile, staff.council_name(council) if council else "Your council",
-                                             what[:1].upper() + what[1:], link.get("url", ""),
-                                             reference=self._reference())
-        if sent:
-            return self.resume(words("link_sent"))
-        return self.resume(words("link_not_sent"), words("link_cannot_use"))
-
-    def _reference(self) -> Optional[Text]:
-        """The order's or report's reference, so the text message can be found with it (never personal data)."""
-        if self.tracker is None:
-            return None
-        for slot in ("order_reference", "report_reference"):
-            value = self.tracker.get_slot(slot)
-            if value:
-                return str(value)
-        return None
-
-    # -- Rasa -------------------------------------------------------------------------------------------------------
-
-    async def to_rasa(self, text: Text, opening: bool = False) -> Turn:
-        agent = self.agent
-        decision = await self.channel.guard.admit(agent, self.sid, text, {"caller": self.state.caller}, None)
-        if not isinstance(decision, Admitted):
-            if decision.code == "too_many_messages":
-                return Turn([words("too_many_messages")] + self.state.prompt.lines, hints=self.state.prompt.hints)
-            return self.not_understood()
-        collector = PhoneOutput()
-        message = UserMessage(decision.text, collector, self.sid, input_channel=CHANNEL_NAME,
-                              metadata=decision.metadata)
-        try:
-            await self.on_new_message(message)
-        except Exception as error:
-            logger.error("Phone line: a message could not be handled (%s).", type(error).__name__)
-            return Turn([words("something_went_wrong")], listen=False, hang_up=True)
-        self.tracker = await _tracker(self.request, self.sid)
-        return await self.speak(collector.messages, opening)
-
-    def _turn_actions(self) -> List[Text]:
-        """The actions the bot ran since the caller's last message."""
-        names: List[Text] = []
-        for event in reversed(list(getattr(self.tracker, "events", []) or [])):
-            if type(event).__name__ == "UserUttered":
-                break
-            name = getattr(event, "action_name", None)
-            if type(event).__name__ == "ActionExecuted" and name:
-                names.append(name)
-        return names
-
-    async def speak(self, messages: List[Dict[Text, Any]], opening: bool = False) -> Turn:
-        actions = self._turn_actions()
-        intent = ((self.tracker.latest_message.intent or {}).get("name")
-                  if self.tracker is not None and self.tracker.latest_message else None)
-        if "action_contact_routes" in actions or intent == "request_human":
-            return await self.transfer()
-        if not any(speech.spoken_text(message) for message in messages):
-            return self.resume(words("no_answer"))  # never dead air: the question stands
-        lines: List[Text] = []
-        links: List[Dict[Text, Text]] = []
-        for message in messages:
-            said = speech.spoken_text(message)
-            if said:
-                lines.append(said)
-                if _has_details_to_write_down(message):
-                    lines.append(words("offer_repeat"))
-            links.extend(_links(message))
-        question = messages[-1] if messages else {}
-        prompt = self._prompt(question, lines)
-        if self._journey_over(prompt, actions):  # a caller can't see that it's their turn: ask
-            prompt.lines.append(words("anything_else"))
-            prompt.said.append(words("anything_else"))
-            prompt.expects = ANYTHING_ELSE
-        self.state.prompt = prompt
-        self.state.pending = {}
-        if MISUNDERSTANDINGS & set(actions):
-            self.state.reprompts += 1
-            if self.state.reprompts >= 2:
-                turn = self.offer_person()
-                return Turn(lines + turn.lines, hints=turn.hints, single_key=True)
-        else:
-            self.state.reprompts = 0
-        turn = Turn(list(prompt.said), hints=prompt.hints, single_key=self._single_key(prompt))
-        if ENDINGS & set(actions) or intent == "goodbye":
-            return self._ending(turn)
-        if "action_urgent_help" in actions:
-            council = self.council()
-            if staff.transfer_number(council, self.state.assistant_number, urgent=True):
-                offer = words("urgent_offer", council=staff.council_name(council))
-                self.state.pending = {"kind": "urgent", "council": council, "resume": asdict(prompt),
-                                      "lines": [offer], "hints": _yes_no_hints()}
-                return Turn(turn.lines + [offer], hints=_yes_no_hints(), single_key=True)
-        fresh = [link for link in links if link["url"] not in self.state.links_offered]
-        if fresh and not opening:
-            return self.offer_link(fresh[0], turn)
-        return turn
-
-    def _journey_over(self, prompt: Prompt, actions: List[Text]) -> bool:
-        """The bot finished something (a report sent, bin days told) and asked nothing."""
-        if self.tracker is None or self.tracker.active_loop_name or prompt.options or prompt.expects:
-            return False
-        if {"action_urgent_help", "action_support_reply"} & set(actions):
-            return False  # someone in difficulty is not hurried towards goodbye
-        return not any(line.rstrip().endswith("?") for line in prompt.lines)
-
-    def _prompt(self, question: Dict[Text, Any], lines: List[Text]) -> Prompt:
-        """The question is the bot's last message (with its buttons as a keypad menu); `lines` is everything."""
-        buttons = [b for b in question.get("buttons") or [] if isinstance(b, dict)]
-        expects = speech.expects(question) or _expects_from_action(question.get("utter_action"))
-        by_house_number = bool(buttons) and (expects in ("address", "house") or len(buttons) > MAX_MENU_READ_OUT)
-        asked = speech.spoken_text(question) if question else ""
-        if not expects and not buttons and "postcode" in asked.lower():
-            expects = "description"  # "Tell me the postcode, or describe the place": a postcode is read back
-        menu: List[Text] = []
-        if by_house_number:
-            menu.append(words("house_number"))
-        elif buttons:
-            menu.append(spoken.keypad_menu([b.get("title") or "" for b in buttons]))
-        hints = spoken.speech_hints("address" if by_house_number else expects)
-        if buttons and not by_house_number:  # the options' own words are what a caller will say
-            hints = ", ".join([b["title"] for b in buttons if b.get("title")] + ([hints] if hints else []))
-        return Prompt(lines=([asked] if asked else []) + menu, said=list(lines) + menu, options=buttons,
-                      by_house_number=by_house_number, expects=expects, hints=hints)
-
-    @staticmethod
-    def _single_key(prompt: Prompt) -> bool:
-        """One key press answers a short menu, unless the question also takes a number keyed in ("or give me
-        another mobile number")."""
-        return (bool(prompt.options) and not prompt.by_house_number and len(prompt.options) <= 9
-                and prompt.expects not in KEYED_ANSWERS)
-
-    def _ending(self, turn: Turn) -> Turn:
-        lines = list(turn.lines)
-        if not any("goodbye" in line.lower() for line in lines):
-            lines.append(words("goodbye"))
-        self.state.ended = True
-        return Turn(lines, listen=False, hang_up=True)
-
-
-def _expects_from_action(utter_action: Any) -> Text:
-    """A domain response that asks for a postcode ("utter_ask_postcode", "utter_ask_..._postcode")."""
-    if isinstance(utter_action, str) and utter_action.startswith("utter_ask") and utter_action.endswith("postcode"):
-        return "postcode"
-    return ""
-
-
-def _has_details_to_write_down(message: Dict[Text, Any]) -> bool:
-    """A reference or a phone number: the caller is told they can hear it again."""
-    values = (message.get(speech.SAY_KEY) or {}).get("values") or {}
-    return any(isinstance(v, dict) and v.get("kind") in ("reference", "phone_number") for v in values.values())
-
-
-def _links(message: Dict[Text, Any]) -> List[Dict[Text, Text]]:
-    """The links of a message, to offer by text message: its Link parts, or, for a message without parts, the
-    Markdown links of a payment page (other links of plain messages are only named)."""
-    found = [{"url": link.url, "label": link.label, "purpose": link.purpose} for link in speech.links(message)]
-    if not found and not message.get(speech.SAY_KEY):
-        for label, url in _MARKDOWN_LINK.findall(message.get("text") or ""):
-            if "/pay/" in url or "payments" in url:
-                found.append({"url": url, "label": label, "purpose": ""})
-    return found
