@@ -9,7 +9,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from replies import Emphasis, Money, Reference, Words, tell
+from replies import Address, Emphasis, Money, Reference, Words, tell
 
 from ..clients import CouncilServiceError, council_records_client
 from ..clients.records import ACTIVE, CANCELLED, EXPIRED, AlreadySubscribed, Contact, RecordsRejected, Season
@@ -178,7 +178,7 @@ class ValidateGardenWasteForm(AddressStep, OrderForm):
             return {**slots, "journey_blocked": True, "requested_slot": None}
         season = status.target_season
         tell(dispatcher, "Garden waste collections at {address} cost {price}. {doing} now covers {season} ({start} to "
-             "{end}). {collections}", address=str(slots.get("address")), price=prices.price_text,
+             "{end}). {collections}", address=Address(str(slots.get("address"))), price=prices.price_text,
              doing="Renewing" if status.next_action == "renew" else "Subscribing", season=_season(season),
              start=season.start_text, end=season.end_text, collections=prices.collections)
         return slots
