@@ -31,6 +31,7 @@ from ..common.second_tries import ask, not_understood
 from ..common.journey_slots import reset_journey
 from ..common.services import call
 from ..common.tracker_text import latest_entity
+from ..payments.said_aloud import said_one_by_one
 from ..payments.wording import phrase, said, unmarked_reference
 from ..protections.attempts import MAX_CONVERSATION_FAILURES, Lock, record_failed_verification, verification_lock
 
@@ -118,7 +119,8 @@ class CouncilTaxVerificationStep:
             return {"ct_account": tracker.get_slot("ct_account")}
         if tracker.get_slot("ct_account") is None:
             return {"ct_account": None}  # a failed verification just now, from the postcode's validation
-        number = understanding.digits_in(str(value), 8) or ""  # "ok found it 3854 5118"
+        number = (understanding.digits_in(str(value), 8)  # "ok found it 3854 5118"
+                  or understanding.digits_in(said_one_by_one(str(value)), 8) or "")  # "three eight double five..."
         if not _ACCOUNT.match(number):
             example = unmarked_reference("3854 5118")
             return not_understood(

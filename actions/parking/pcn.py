@@ -22,6 +22,7 @@ from ..payments.order import (
     CHANGE_CONTACT, Confirmation, OrderKind, OrderStopped, Placed, Summary, payment_receipt, register,
 )
 from ..payments.step import OrderForm
+from ..payments.said_aloud import said_one_by_one
 from ..payments.wording import phrase, said, unmarked_reference
 
 OWN_INTENTS = frozenset({"pay_parking_fine", "inform"})
@@ -125,7 +126,8 @@ class ValidatePayParkingFineForm(OrderForm):
     async def validate_pcn_number(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
-        number = understanding.pcn_in(str(value)) or ""  # "it's ch 4021 3377"
+        number = understanding.pcn_in(str(value)) or understanding.pcn_in(said_one_by_one(str(value))) or ""
+        # "it's ch 4021 3377", or on the phone "S R 7 0 0 1 8 5 1 9"
         if not _PCN.match(number):
             example = unmarked_reference("CH40213377")
             return not_understood(
@@ -147,7 +149,8 @@ class ValidatePayParkingFineForm(OrderForm):
     async def validate_pcn_vrm(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
-        plate = understanding.registration_in(str(value))  # "the reg is pf19 kzw", never "I'll go and look"
+        # "the reg is pf19 kzw", never "I'll go and look"; on the phone "B J 6 6 F N E"
+        plate = understanding.registration_in(str(value)) or understanding.registration_in(said_one_by_one(str(value)))
         vrm = re.sub(r"[\s\-]", "", plate or "").upper()
         if not plate or not _VRM.match(vrm):
             example = unmarked_reference("PF19 KZW")

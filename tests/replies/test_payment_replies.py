@@ -494,3 +494,36 @@ def test_an_account_number_that_doesnt_fit_gives_an_example_spelt_out():
     assert message["text"] == ("A council tax account number has 8 digits, like 3854 5118. You'll find it at the top "
                                "of your council tax bill.")
     assert "like 3 8 5 4, 5 1 1 8" in fit_for_a_caller(message) and expects(message) == "account_number"
+
+
+# -- answers as a caller says them -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("said, number", [
+    ("S R 7 0 0 1 8 5 1 9", "SR70018519"), ("S R seven oh oh one eight five one nine", "SR70018519"),
+    ("it's c h 4021 3377", "CH40213377"), ("c h four oh two one three three double seven", "CH40213377"),
+])
+def test_a_pcn_said_one_character_at_a_time_is_read(said, number):
+    form = parking.ValidatePayParkingFineForm()
+    assert run(form.validate_pcn_number(said, Dispatcher(), conversation(), {})) == {"pcn_number": number}
+
+
+@pytest.mark.parametrize("said", ["B J 6 6 F N E", "b j six six f n e", "the reg is b j double six f n e"])
+def test_a_registration_said_one_character_at_a_time_is_read(monkeypatch, said):
+    stand_in(monkeypatch, parking, "penalty_charge", pcn_record(vrm="BJ66 FNE"))
+    form = parking.ValidatePayParkingFineForm()
+    answer = run(form.validate_pcn_vrm(said, Dispatcher(), conversation({"pcn_number": "SR70018519"}), {}))
+    assert answer["pcn_vrm"] == "BJ66FNE"
+
+
+def test_words_that_are_no_registration_are_still_asked_again():
+    form = parking.ValidatePayParkingFineForm()
+    dispatcher = Dispatcher()
+    assert run(form.validate_pcn_vrm("I'll go and look", dispatcher, conversation(), {})) == {"pcn_vrm": None}
+
+
+@pytest.mark.parametrize("said", ["3 8 5 4 5 1 1 8", "three eight five four five double one eight"])
+def test_an_account_number_said_digit_by_digit_is_read(said):
+    form = ct_payment.ValidatePayCouncilTaxForm()
+    tracker = conversation({"ct_account": said})
+    assert run(form.validate_ct_account(said, Dispatcher(), tracker, {})) == {"ct_account": "38545118"}
