@@ -296,12 +296,12 @@ class ActionAskAttributeAnswer(Action):
 
 
 def _expected(attribute: Attribute) -> Optional[Text]:
-    """What the question wants, for the phone's speech recognition; None when the answer is one of its buttons."""
+    """What the question wants, for the phone's speech recognition and keypad."""
     names = {name.lower() for _, name in attribute.values}
     if names == {"yes", "no"}:
         return "yes_no"
     if attribute.values:
-        return None
+        return "choice"  # one of its buttons: on the phone a keypad menu, however long, never a house number
     if attribute.datatype == "number":
         return "number"
     if attribute.datatype == "datetime":

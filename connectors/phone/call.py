@@ -454,7 +454,10 @@ class Call:
         """The question is the bot's last message (with its buttons as a keypad menu); `lines` is everything."""
         buttons = [b for b in question.get("buttons") or [] if isinstance(b, dict)]
         expects = speech.expects(question) or _expects_from_action(question.get("utter_action"))
-        by_house_number = bool(buttons) and (expects in ("address", "house") or len(buttons) > MAX_MENU_READ_OUT)
+        # A long list is an address list unless the question says it expects something else (collection days, a
+        # report's kinds of waste): those are read out as a keypad menu (up to nine keys).
+        by_house_number = bool(buttons) and (expects in ("address", "house")
+                                             or (not expects and len(buttons) > MAX_MENU_READ_OUT))
         asked = speech.spoken_text(question) if question else ""
         if not expects and not buttons and "postcode" in asked.lower():
             expects = "description"  # "Tell me the postcode, or describe the place": a postcode is read back

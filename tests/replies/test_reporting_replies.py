@@ -104,7 +104,7 @@ def test_each_question_of_a_report_says_what_it_expects(monkeypatch):
         return FLYTIPPING
 
     monkeypatch.setattr(problem_report, "definition", definition)
-    for answers, wanted in (({}, None), ({"waste_type": "tyres", "amount": "car_boot"}, "description")):
+    for answers, wanted in (({}, "choice"), ({"waste_type": "tyres", "amount": "car_boot"}, "description")):
         dispatcher = Dispatcher()
         run(problem_report.ActionAskAttributeAnswer().run(
             dispatcher, tracker({"report_service": "flytipping", "report_answers": answers}), {}))
