@@ -173,7 +173,7 @@ class ValidateBinRequestForm(AddressStep, OrderForm):
             return not_understood(
                 dispatcher, tracker, "bin_request_type", "Sorry, I didn't catch why you need the bin. Please choose one.",
                 "What do you need the bin for? For example “mine was stolen”, or “we need an extra one”.",
-                buttons=_type_buttons(),
+                buttons=_type_buttons(), expects="choice",
             )
         try:
             rules = await call(council_records_client().bin_request_rules, tracker.get_slot("council"))
@@ -227,5 +227,6 @@ class ActionAskBinRequestType(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         if already_asked(tracker):
             return []  # the answer's validation just asked again
-        tell(dispatcher, "What do you need it for?", buttons=_type_buttons())
+        # Six choices: "choice" keeps the phone reading them as a keypad menu (a long list is otherwise addresses).
+        tell(dispatcher, "What do you need it for?", buttons=_type_buttons(), expects="choice")
         return []

@@ -157,6 +157,8 @@ def test_bin_request_questions(monkeypatch, action):
     (message,) = dispatcher.messages
     assert message["buttons"]
     assert_fit_for_a_caller(message)
+    if action is bin_request.ActionAskBinRequestType:  # six choices: a keypad menu on the phone, not addresses
+        assert len(message["buttons"]) == 6 and expects(message) == "choice"
 
 
 def test_the_items_question_is_not_put_again_straight_after_the_validation_asked_for_the_items(monkeypatch):
