@@ -214,6 +214,6 @@ class PhoneInput(InputChannel):
 
 
 def _twiml(text: Text) -> HTTPResponse:
-    return response.text(text, content_type="text/xml")
+    return response.text(text, content_type="text/xml; charset=utf-8")  # curly quotes in replies must survive
 
 
