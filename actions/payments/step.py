@@ -22,7 +22,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from connectors.webchat_metadata import page_url
-from replies import Emphasis, PhoneNumber, Words, reply_message, tell
+from replies import Emphasis, Money, PhoneNumber, Words, reply_message, tell
 
 from ..clients import CouncilServiceError, Rejected, ServiceUnavailable, pay_client
 from ..clients.pay import Payment
@@ -33,10 +33,9 @@ from ..common.services import call
 from ..common.tracker_text import is_answer, latest_entity, latest_intent, latest_text
 from ..protections import holds
 from . import contact as contacts
-from .money import say_money
 from .order import KINDS, OrderKind, OrderStopped, Placed
 from .settling import personalisation_of, refund_due_reply
-from .wording import payment_link, unmarked_reference
+from .wording import payment_link, phrase, unmarked_reference
 from .watch import NOT_PAID, REFUND_DUE, Watched, matches_return, new_return_value, payment_watch
 
 logger = logging.getLogger(__name__)
@@ -451,7 +450,7 @@ def payment_link_reply(tracker: Tracker, buttons: Optional[List[Dict[Text, Any]]
     amount = int(tracker.get_slot("order_amount") or 0)
     return reply_message(
         "{pay} {link}. {never}\n{after}",
-        pay=Words(f"Please pay **{say_money(amount)}** on GOV.UK Pay's secure page:",
+        pay=Words(phrase("Please pay **{amount}** on GOV.UK Pay's secure page:", amount=Money(amount)).web_text,
                   "Please pay by card on GOV.UK Pay's website. The page you need is"),
         link=payment_link(tracker.get_slot("payment_url"), amount, tracker.get_slot("order_kind")),
         never=Words("Never type your card number here.",
