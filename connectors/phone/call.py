@@ -17,6 +17,7 @@ from urllib.parse import quote
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 
 import councils
+from connectors.card_numbers import contains_card_number
 from connectors.guard import Admitted
 from replies import speech
 
@@ -368,6 +369,7 @@ class Call:
 
     async def to_rasa(self, text: Text, opening: bool = False) -> Turn:
         agent = self.agent
+        text = _card_number_said_as_words(text)
         decision = await self.channel.guard.admit(agent, self.sid, text, {"caller": self.state.caller}, None)
         if not isinstance(decision, Admitted):
             if decision.code == "too_many_messages":
@@ -487,11 +489,26 @@ class Call:
         return Turn(lines, listen=False, hang_up=True)
 
 
+def _card_number_said_as_words(text: Text) -> Text:
+    """Speech recognition may write a card number as words ("four two four two ..."), which the guard, reading
+    digits, would let through: such an answer goes to the guard as its digits, so the card number is removed."""
+    if not text or not re.search(r"[A-Za-z]", text):
+        return text
+    digits = spoken.read_number(text) or ""
+    return digits if contains_card_number(digits) else text
+
+
 def _expects_from_action(utter_action: Any) -> Text:
     """A domain response that asks for a postcode ("utter_ask_postcode", "utter_ask_..._postcode")."""
     if isinstance(utter_action, str) and utter_action.startswith("utter_ask") and utter_action.endswith("postcode"):
         return "postcode"
-    return ""
+    return _DOMAIN_QUESTIONS.get(utter_action, "") if isinstance(utter_action, str) else ""
+
+
+# What the domain's other questions want, for speech hints and for reading spelt-out answers.
+_DOMAIN_QUESTIONS = {"utter_ask_pcn_number": "reference", "utter_ask_report_reference": "reference",
+                     "utter_ask_ct_account": "number", "utter_ask_pcn_vrm": "registration",
+                     "utter_ask_order_contact": "email_or_phone", "utter_ask_report_contact": "email_or_phone"}
 
 
 def _has_details_to_write_down(message: Dict[Text, Any]) -> bool:

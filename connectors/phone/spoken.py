@@ -712,7 +712,13 @@ def _by_words(options: Sequence[str], words: Sequence[str], among: Optional[Sequ
               for index in (among if among is not None else range(len(options)))]
     best = max(score for score, _ in scores) if scores else 0
     winners = [index for score, index in scores if score == best]
-    return winners[0] if best > 0 and len(winners) == 1 else None
+    # A sentence that only shares a word or two with an option is a request of its own ("I want to pay my council
+    # tax" is not "Contact the council"): the conversation's understanding should have it, not the menu.
+    if best == 0 or len(winners) != 1:
+        return None
+    shared = said & _option_words(options[winners[0]])
+    covers_enough = best * 2 > len(said) or any(word.isdigit() for word in shared)  # "two bins" is option "2"
+    return winners[0] if covers_enough else None
 
 
 def _house_of(option: str) -> Tuple[Optional[str], Optional[str]]:

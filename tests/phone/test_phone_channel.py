@@ -415,6 +415,27 @@ def test_a_card_number_keyed_in_is_removed_before_the_bot_sees_it():
     assert line.bot.received[-1] == CARD_NUMBER_REMOVED and "4242" not in " ".join(line.bot.received)
 
 
+def test_a_card_number_said_as_words_is_removed_before_the_bot_sees_it():
+    line = Line({"/greet": [GREETING], "*": [{"text": "What's your account number?"}]})
+    line.ring()
+    line.say("pay my council tax")
+    line.say("it's four two four two four two four two four two four two four two four two")
+    from connectors.card_numbers import CARD_NUMBER_REMOVED
+
+    assert line.bot.received[-1] == CARD_NUMBER_REMOVED
+    assert not any("four two four two" in said or "4242" in said for said in line.bot.received)
+
+
+def test_a_sentence_at_the_first_menu_goes_to_the_conversation_not_to_an_option_sharing_one_word():
+    menu = {"text": "Hello, what can I help you with?",
+            "buttons": [{"title": "Find my bin day", "payload": "/check_bin_day"},
+                        {"title": "Contact the council", "payload": "/contact_council"}]}
+    line = Line({"/greet": [menu], "*": [{"text": "Which account?"}]})
+    line.ring()
+    line.say("I want to pay my council tax")
+    assert line.bot.received[-1] == "I want to pay my council tax"
+
+
 def test_menu_options_are_the_speech_hints():
     line = Line({"/greet": [GREETING]})
     assert line.ring().gather["hints"] == "Report a missed bin, Find my bin day"

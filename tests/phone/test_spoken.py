@@ -520,3 +520,15 @@ def test_asking_for_a_person(speech, digits, asked):
 ])
 def test_saying_goodbye(speech, done):
     assert is_goodbye(speech) is done
+
+
+@pytest.mark.parametrize("speech, chosen", [
+    ("I want to pay my council tax", None),  # a request of its own, for the conversation to understand
+    ("my bin's been missed again", None),
+    ("I want to speak to the council about my neighbour", None),
+    ("contact the council", 3),
+    ("bin day please", 1),
+])
+def test_a_sentence_sharing_one_word_with_a_menu_option_is_not_that_option(speech, chosen):
+    menu = ["Report a problem", "Bin day", "Pay or book", "Contact the council", "Something else"]
+    assert choose_option(menu, speech, None, by_house_number=False) == chosen
