@@ -23,6 +23,7 @@ from replies import speech
 
 from . import spoken, staff
 from .calls import CallState, Prompt
+from .keypad_postcode import KeyedPostcodeFinder, differing_position, is_keyed_postcode, say_start
 from .texts import last_digits, uk_mobile
 from .twiml import Turn
 from .wording import words
@@ -38,6 +39,9 @@ MAX_MENU_READ_OUT = 5  # more options than this (an address list) are chosen by 
 MISUNDERSTANDINGS = {"action_misunderstood", "action_default_fallback"}
 # A journey is over when the bot said one of these: the call ends after it.
 ENDINGS = {"action_goodbye", "utter_after_deny"}
+# Questions a postcode answers, so a postcode keyed in (keypad_postcode.py) is read as one.
+POSTCODE_QUESTIONS = ("postcode", "description")
+FEW_POSTCODES = 4  # read out as a keypad menu; more are narrowed one character at a time first
 _MARKDOWN_LINK = re.compile(r"\[([^\]]+)\]\((https?://[^)\s]+)\)")
 
 
@@ -71,6 +75,20 @@ def routes_spoken(council: Optional[Text]) -> Text:
 
 def _yes_no_hints() -> Text:
     return spoken.speech_hints("yes_no")
+
+
+_default_finder: Optional[KeyedPostcodeFinder] = None
+
+
+def keyed_postcode_finder(channel: Any) -> KeyedPostcodeFinder:
+    """The channel's own finder (tests give one), or one asking the council's address service."""
+    global _default_finder
+    own = getattr(channel, "keyed_postcodes", None)
+    if own is not None:
+        return own
+    if _default_finder is None:
+        _default_finder = KeyedPostcodeFinder()
+    return _default_finder
 
 
 class Call:
@@ -119,6 +137,8 @@ class Call:
         if self.speech and spoken.is_goodbye(self.speech):
             turn = await self.to_rasa(self.speech)
             return self._ending(turn)
+        if self._keyed_postcode_answer() and self.state.prompt.expects in POSTCODE_QUESTIONS:
+            return await self.keyed_postcode()
         text = self._understood()
         if isinstance(text, Turn):
             return text
@@ -160,8 +180,8 @@ class Call:
             return read or self.speech
         return self.speech or self.digits
 
-    def read_back(self, postcode: Text) -> Turn:
-        self.state.pending = {"kind": "postcode", "value": postcode,
+    def read_back(self, postcode: Text, keyed: bool = False) -> Turn:
+        self.state.pending = {"kind": "postcode", "value": postcode, "keyed": keyed,
                               "retried": bool(self.state.pending.get("retried")),
                               "lines": [words("postcode_read_back", postcode=spoken.say_postcode(postcode))]}
         self.state.reprompts = 0
@@ -176,10 +196,12 @@ class Call:
         if yes is False:
             if pending.get("retried"):
                 return self.offer_person()
-            again = words("postcode_again")
-            self.state.pending = {"kind": "postcode_again", "retried": True, "lines": [again],
+            again = [words("postcode_again")] + ([words("postcode_keypad_how")] if pending.get("keyed") else [])
+            self.state.pending = {"kind": "postcode_again", "retried": True, "lines": again,
                                   "hints": spoken.speech_hints("postcode")}
-            return Turn([again], hints=spoken.speech_hints("postcode"))
+            return Turn(again, hints=spoken.speech_hints("postcode"))
+        if self._keyed_postcode_answer():  # keyed again instead of yes or no
+            return await self.keyed_postcode()
         postcode = spoken.read_postcode(self.speech) if self.speech else None
         if postcode:  # they said the postcode again instead of yes or no
             return self.read_back(postcode)
@@ -187,6 +209,8 @@ class Call:
 
     async def _pending_postcode_again(self) -> Turn:
         """The postcode asked again after a wrong read-back: one more read-back, then the offer of a person."""
+        if self._keyed_postcode_answer():
+            return await self.keyed_postcode()
         postcode = spoken.read_postcode(self.speech) if self.speech else None
         if postcode:
             return self.read_back(postcode)
@@ -194,6 +218,88 @@ class Call:
             return self.not_understood()
         self.state.pending = {}
         return await self.to_rasa(self.speech)
+
+    # -- a postcode keyed in ------------------------------------------------------------------------------------------
+
+    def _keyed_postcode_answer(self) -> bool:
+        return not self.speech and is_keyed_postcode(self.digits)
+
+    async def keyed_postcode(self) -> Turn:
+        """Keys for a postcode (7 7 7 1 3 7 for PR7 1DP): the postcodes they can be that the address service knows,
+        read back when one, offered as a keypad menu when a few, narrowed a character at a time when more."""
+        found = await keyed_postcode_finder(self.channel).find(self.digits)
+        return self.offer_keyed(found.postcodes, bool(self.state.pending.get("retried")))
+
+    def offer_keyed(self, postcodes: List[Text], retried: bool) -> Turn:
+        self.state.reprompts = 0
+        if len(postcodes) == 1:
+            self.state.pending = {"retried": retried}
+            return self.read_back(postcodes[0], keyed=True)
+        if not postcodes:
+            if retried:
+                return self.offer_person()  # said so once already: never a loop
+            lines = [words("postcode_keyed_not_found"), words("postcode_keyed_say_instead")]
+            self.state.pending = {"kind": "postcode_again", "retried": True, "lines": lines,
+                                  "hints": spoken.speech_hints("postcode")}
+            return Turn(lines, hints=spoken.speech_hints("postcode"))
+        if len(postcodes) <= FEW_POSTCODES:
+            said = [spoken.say_postcode(postcode) for postcode in postcodes]
+            lines = [words("postcode_keyed_choose")] + [
+                words("postcode_keyed_option", number=number, postcode=postcode)
+                for number, postcode in enumerate(said, start=1)]
+            self.state.pending = {"kind": "keyed_postcode", "postcodes": postcodes, "retried": retried,
+                                  "lines": lines, "hints": ", ".join(said)}
+            return Turn(lines, hints=", ".join(said), single_key=True)
+        position = differing_position(postcodes)
+        following = sorted({postcode.replace(" ", "")[position] for postcode in postcodes})
+        ask = words("postcode_keyed_next", start=say_start(postcodes[0], position)) if position else \
+            words("postcode_keyed_first")
+        lines = [ask, spoken.keypad_menu(following)]
+        self.state.pending = {"kind": "keyed_postcode_next", "postcodes": postcodes, "position": position,
+                              "following": following, "retried": retried, "lines": lines,
+                              "hints": ", ".join(following)}
+        return Turn(lines, hints=", ".join(following), single_key=len(following) <= spoken.MOST_KEYPAD_OPTIONS)
+
+    async def _pending_keyed_postcode(self) -> Turn:
+        """A keypad menu of the postcodes the keys can be: a key, the option said, or the postcode said."""
+        postcodes = self.state.pending["postcodes"]
+        if self._keyed_postcode_answer():
+            return await self.keyed_postcode()
+        said = spoken.read_postcode(self.speech) if self.speech else None
+        if said and said not in postcodes:
+            return self.read_back(said)
+        chosen = postcodes.index(said) if said else spoken.choose_option(
+            [spoken.say_postcode(p) for p in postcodes], self.speech, self.digits, False)
+        if chosen is None:
+            return self.not_understood()
+        self.state.pending = {}
+        return await self.to_rasa(postcodes[chosen])  # heard and chosen: no read-back needed
+
+    async def _pending_keyed_postcode_next(self) -> Turn:
+        """Which character comes next, where the postcodes the keys can be differ."""
+        pending = self.state.pending
+        following: List[Text] = pending["following"]
+        if self._keyed_postcode_answer():
+            return await self.keyed_postcode()
+        chosen: Optional[Text] = None
+        if self.digits and not self.speech:
+            index = spoken.choose_option(following, None, self.digits, False)
+            chosen = following[index] if index is not None else None
+        elif self.speech:
+            said = spoken.read_letter(self.speech)
+            if said == "O" and "O" not in following:
+                said = "0"
+            if said in following:
+                chosen = said
+            else:
+                postcode = spoken.read_postcode(self.speech)
+                if postcode:
+                    return self.read_back(postcode)
+        if chosen is None:
+            return self.not_understood()
+        position = pending["position"]
+        narrowed = [p for p in pending["postcodes"] if p.replace(" ", "")[position] == chosen]
+        return self.offer_keyed(narrowed, bool(pending.get("retried")))
 
     # -- silence, not understood, repeat ------------------------------------------------------------------------------
 
@@ -219,8 +325,16 @@ class Call:
             return self.offer_person()
         prompt = self.state.prompt
         hints = self.state.pending.get("hints") if self.state.pending else prompt.hints
-        return Turn([sorry] + self._question_lines(), hints=hints or "",
+        return Turn([sorry] + self._question_lines() + self._keypad_postcode_help(), hints=hints or "",
                     single_key=not self.state.pending and self._single_key(prompt))
+
+    def _keypad_postcode_help(self) -> List[Text]:
+        """A postcode question asked again tells a caller who can't speak how to key the postcode in."""
+        kind = self.state.pending.get("kind")
+        asked = (not self.state.pending and self.state.prompt.expects in POSTCODE_QUESTIONS) or \
+            kind == "postcode_again"
+        help_line = words("postcode_keypad_how")
+        return [help_line] if asked and help_line not in self._question_lines() else []
 
     def repeat(self) -> Turn:
         lines = list(self.state.pending.get("lines") or self.state.prompt.said or self.state.prompt.lines)

@@ -120,6 +120,11 @@ _AREAS = frozenset("""
 _A9A_LETTERS = frozenset("ABCDEFGHJKPSTUW")
 _AA9A_LETTERS = frozenset("ABEHMNPRVWXY")
 _LONGEST = 7
+# For reading a postcode keyed in (keypad_postcode.py): the same rules, by name.
+POSTCODE_AREAS = _AREAS
+INWARD_LETTERS = _INWARD_LETTERS
+A9A_LETTERS = _A9A_LETTERS
+AA9A_LETTERS = _AA9A_LETTERS
 
 Reading = Tuple[str, int]  # characters this word may stand for, and the cost of that reading (lower is likelier)
 
@@ -328,6 +333,21 @@ def read_postcode(text: str) -> Optional[str]:
             if settled.get((i + 1, extended), _MOST_LIBERTIES + 1) > cost + extra:
                 heapq.heappush(frontier, (cost + extra, i + 1, extended))
     return normalise_postcode(best[2]) if best and best[0] <= _MOST_LIBERTIES else None
+
+
+def read_letter(speech: Optional[str]) -> Optional[str]:
+    """One letter or digit said on its own ("dee", "D", "delta", "seven", "D for David"), or None."""
+    words = [w for w in _words(speech) if w not in _FILLERS]
+    if not words:
+        return None
+    if len(words) > 1 and not _spelling_aid(words, 0):
+        return None
+    word = words[0]
+    if word in _DIGIT_WORDS:
+        return _DIGIT_WORDS[word]
+    if len(word) == 1 and word.isdigit():
+        return word
+    return _letter_of(word)
 
 
 def say_postcode(postcode: str) -> str:
@@ -861,6 +881,7 @@ def choose_option(options: List[str], speech: Optional[str], digits: Optional[st
 
 # Postcode districts of Chorley and South Ribble and their neighbours in Preston and West Lancashire.
 _LOCAL_DISTRICTS = ("PR1", "PR2", "PR3", "PR4", "PR5", "PR6", "PR7", "PR8", "PR9", "PR25", "PR26")
+LOCAL_DISTRICTS = _LOCAL_DISTRICTS
 
 
 def _spaced(code: str) -> str:
