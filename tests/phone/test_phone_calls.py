@@ -133,6 +133,48 @@ def test_missed_bin_by_keypad(phone_line, sandbox):
     assert keys <= 7  # ring, 1, postcode, 1, house, bin, confirm
 
 
+def key_in_postcode(caller: Caller, postcode: str):
+    """Key a postcode in as a caller without speech would (each letter as the key it is on, once, then #), and
+    answer the line's keypad menus until it has the postcode: what the caller hears after it is taken."""
+    from connectors.phone.keypad_postcode import keys_for
+
+    heard = caller.press(keys_for(postcode) + "#").check()
+    compact = postcode.replace(" ", "")
+    for _ in range(4):
+        if heard.mentions("I heard " + spoken_postcode(postcode)):
+            return caller.press("1").check()  # "Is that right?" yes
+        menu = re.search(rf"Press (\d) for {re.escape(spoken_postcode(postcode))}\.", heard.text)
+        if menu:
+            return caller.press(menu.group(1)).check()
+        starts = re.search(r"starts ([A-Z0-9 ,]+)\. What comes next\?", heard.text)
+        assert starts, transcript(caller)
+        position = len(re.sub(r"[ ,]", "", starts.group(1)))
+        key = re.search(rf"press (\d) for {compact[position]}\b", heard.text, re.IGNORECASE)
+        assert key, transcript(caller)
+        heard = caller.press(key.group(1)).check()
+    raise AssertionError(transcript(caller))
+
+
+def test_missed_bin_by_keypad_only(phone_line, sandbox):
+    """No speech at all: the postcode too is keyed in."""
+    house = home(sandbox.url, "ok", "recycling", "chorley", skip=6)
+    caller = Caller(phone_line)
+    run(caller, "#1")
+    assert caller.last.mentions("postcode"), transcript(caller)
+    assert caller.silence().check().mentions("key in the postcode", "hash key"), transcript(caller)
+    heard = key_in_postcode(caller, house["postcode"])
+    assert heard.mentions("house number"), transcript(caller)
+    heard = caller.press(f"{house_number(house)}#").check()
+    assert heard.mentions("press 2 for blue bin"), transcript(caller)
+    assert caller.press("2").check().mentions("blue bin", "shall I report it"), transcript(caller)
+    done = caller.press("1").check()
+    reference = reference_heard(done.text)
+    assert reference, transcript(caller)
+    assert open311_request(sandbox.url, reference)["address_id"] == house["uprn"]
+    turns = len(caller.heard) - 1  # every answer after the ring
+    assert turns <= 10, transcript(caller)  # 1, (silence), keys, up to two menus, house, bin, confirm
+
+
 def test_missed_bin_by_speech(phone_line, sandbox):
     house = home(sandbox.url, "ok", "recycling", "chorley", skip=2)
     caller = Caller(phone_line)
