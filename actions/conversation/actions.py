@@ -77,9 +77,9 @@ class ActionOutOfScope(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         if misunderstood_twice(tracker):
             return respond_to_misunderstanding(dispatcher, tracker)
-        tell(dispatcher, "Sorry, that isn't something the council deals with, so I can't help with it. "
-             "I can help with bins and recycling, reporting problems like fly-tipping or noise, council tax, "
-             "housing, benefits, planning and getting online.",
+        tell(dispatcher, "Sorry, the council doesn't deal with that, so I can't help with it. I can help with bins "
+             "and recycling, and with reporting problems like fly-tipping or noise. I can also help with council "
+             "tax, housing, benefits, planning and getting online.",
              buttons=[] if (tracker.active_loop or {}).get("name") else MAIN_TASKS)
         return []
 

@@ -96,8 +96,8 @@ def report_kept(dispatcher: CollectingDispatcher, what: Text, submission_number:
         then = "You'll get the council's reference by text message when it arrives."
     else:
         then = Words(
-            "You didn't give contact details, so ask me about it in this conversation to get its reference.",
-            "You didn't give contact details, so to get its reference, ask me about it before this call ends.",
+            "You didn't give contact details. To get its reference, ask me about it in this conversation.",
+            "You didn't give contact details. To get its reference, ask me about it before this call ends.",
         )
     tell(
         dispatcher,

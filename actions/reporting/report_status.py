@@ -85,13 +85,13 @@ class ValidateReportStatusForm(JourneyForm):
         reference = normalise_reference(str(value or ""))
         if reference is None:
             # The form's question follows, with what a reference looks like: said once, there.
-            tell(dispatcher, "That doesn't look like a report reference: you'll find yours in the message we gave "
+            tell(dispatcher, "That doesn't look like a report reference. You'll find yours in the message we gave "
                  "you when you reported it.", expects="reference")
             return {"report_reference": None}
         if reference not in reported_here(tracker) and checks_left(tracker) and not tracker.get_slot("postcode"):
             # Said before the form asks (utter_ask_postcode), so the resident knows why we want it.
-            tell(dispatcher, "To keep reports private, I need the postcode of the place reported before I can tell "
-                 "you about {reference}.", reference=quoted_reference(reference))
+            tell(dispatcher, "To keep reports private, I need the postcode of the place in the report. Then I can "
+                 "tell you about {reference}.", reference=quoted_reference(reference))
         return {"report_reference": reference}
 
     async def extract_postcode(

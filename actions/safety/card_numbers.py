@@ -18,8 +18,8 @@ class ActionCardNumberRemoved(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         # A caller never typed and has no page to go to: the same facts in the words of a call.
         tell(dispatcher, "{removed} {how_to_pay} If your {said} anything else, please {again} without the number.",
-             removed=Words("Your message looked like it had a bank card number in it, so I removed it without reading "
-                           "or keeping it.",
+             removed=Words("Your message looked like it had a bank card number in it. I removed it without reading or "
+                           "keeping it.",
                            "What you said or keyed in looked like a bank card number, so I removed it without keeping "
                            "it."),
              how_to_pay=Words("Please never type card details here: when you pay, I'll give you a link to GOV.UK "

@@ -78,7 +78,7 @@ def clear_chat_answer(channel: Optional[Text]) -> Said:
     else:
         how = "Close this chat and clear it from the app or browser you're using, if it keeps a copy."
     return Said(
-        "Yes. {how} Your browser history will still show you visited the council's website, so you may want to "
+        "Yes. {how} Your browser history will still show you visited the council's website. You may want to "
         "clear your history too, or use a private window next time. What you've told me is not shown on your "
         "device once it's cleared. If someone checks your phone or computer, the National Domestic Abuse Helpline "
         "({number}, any time) can help you stay safe online.", how=how, number=PhoneNumber(DOMESTIC_ABUSE_HELPLINE))
@@ -167,7 +167,7 @@ class ActionSupportReply(Action):
             say(dispatcher, self._person(kinds, council))
             return events
         if intent == "bot_challenge":
-            say(dispatcher, Said("I'm an automated assistant, not a person, but I can tell you who to talk to. {person}",
+            say(dispatcher, Said("I'm an automated assistant, not a person. But I can tell you who to talk to. {person}",
                                  person=self._person(kinds, council)))
             return events
         if intent in ("goodbye", "thank"):

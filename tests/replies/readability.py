@@ -165,8 +165,9 @@ _WEB_OR_EMAIL = re.compile(r"(?:https?://|www\.)\S+?(?=[.,;:!?)]*(?:\s|$))|[\w.+
 _POSTCODE = re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b")
 _PHONE_NUMBER = re.compile(r"\+?\d[\d ]{5,}\d")
 _REFERENCE = re.compile(r"\b[A-Z]{2,}[-\d][\w-]*\b")
-_STREET = re.compile(r"\b(?:\d+[A-Za-z]? )?(?:[A-Z][a-z]+ )+(?:Street|Road|Lane|Avenue|Way|Drive|Close|Place|Square|"
-                     r"Gardens|Walk|Terrace|Crescent|Row|Parade)\b")
+# Not a link's words: "[Learn My Way](...)" is a course, not a street.
+_STREET = re.compile(r"(?<!\[)\b(?:\d+[A-Za-z]? )?(?:[A-Z][a-z]+ )+(?:Street|Road|Lane|Avenue|Way|Drive|Close|Place|Square|"
+                     r"Gardens|Walk|Terrace|Crescent|Row|Parade)\b(?!\])")
 _MARKDOWN_MARKS = re.compile(r"[*_`#>]")
 
 
@@ -175,8 +176,9 @@ def cleaned(text: str) -> str:
     text = text.replace("{{", "(").replace("}}", ")")
     text = _FIELD_AS_SENTENCE.sub(" ", text)
     text = _FIELD.sub("it", text)
+    text = _STREET.sub("", text)
     text = _MARKDOWN_LINK.sub(r"\1", text)
-    for pattern in (_WEB_OR_EMAIL, _POSTCODE, _PHONE_NUMBER, _REFERENCE, _STREET):
+    for pattern in (_WEB_OR_EMAIL, _POSTCODE, _PHONE_NUMBER, _REFERENCE):
         text = pattern.sub("", text)
     text = _MARKDOWN_MARKS.sub("", text)
     return re.sub(r"[ \t]+", " ", text).strip()

@@ -140,7 +140,7 @@ def test_clearing_the_chat_is_about_call_history_on_the_phone():
 
 def test_a_card_number_removed_is_explained_without_typing_to_a_caller():
     (message,) = told(ActionCardNumberRemoved(), tracker())
-    assert message["text"].startswith("Your message looked like it had a bank card number in it, so I removed it")
+    assert message["text"].startswith("Your message looked like it had a bank card number in it. I removed it")
     said = heard(message)
     assert "on this call" in said and "text message" in said
 

@@ -145,7 +145,7 @@ def test_a_wrong_postcode_or_reference_is_explained_without_the_example_the_ques
     run(form.validate_report_reference("banana", dispatcher, tracker(), {}))
     postcode, reference = dispatcher.messages
     assert postcode["text"] == "That doesn't look like a postcode." and expects(postcode) == "postcode"
-    assert reference["text"] == ("That doesn't look like a report reference: you'll find yours in the message we "
+    assert reference["text"] == ("That doesn't look like a report reference. You'll find yours in the message we "
                                  "gave you when you reported it.")
     assert expects(reference) == "reference"
     for message in dispatcher.messages:
