@@ -105,7 +105,7 @@ class ActionGoodbye(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         unfinished = bool((tracker.active_loop or {}).get("name"))
-        note = " I haven't sent anything from our unfinished conversation." if unfinished else ""
+        note = " I haven't sent anything from what we didn't finish." if unfinished else ""
         if recently_said(tracker, THANKS_FOR_CONTACTING):
             tell(dispatcher, "Goodbye.{note}", note=note)  # thanked just now ("no, that's all"): once is enough
         else:

@@ -102,16 +102,25 @@ def council_replies(root: Path = ROOT) -> Iterator[Reply]:
 
 
 def _template(node: ast.AST) -> Optional[str]:
-    """The words of a string expression; an f-string's expressions read as {fields}."""
+    """The words of a string expression; an f-string's expressions, and what is added to words, read as {fields}."""
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         return node.value
     if isinstance(node, ast.JoinedStr):
         return "".join(v.value if isinstance(v, ast.Constant) else "{value}" for v in node.values)
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
         left, right = _template(node.left), _template(node.right)
-        if left is not None and right is not None:
-            return left + right
+        if left is not None or right is not None:  # opening + "Your submission number is {number}."
+            return (left if left is not None else "{value}") + (right if right is not None else "{value}")
     return None
+
+
+def _named_words(scope: ast.AST, calls: List[ast.Call]) -> Iterator[ast.AST]:
+    """Words put in a variable first (`then = "You'll get ..."`) and passed to a replying call in the same scope."""
+    names = {e.id for call in calls for e in _said_expressions(call) if isinstance(e, ast.Name)}
+    for node in ast.walk(scope):
+        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id in names for t in node.targets):
+            value = node.value
+            yield from ((value.body, value.orelse) if isinstance(value, ast.IfExp) else (value,))
 
 
 def _call_name(node: ast.Call) -> Optional[str]:
@@ -132,12 +141,23 @@ def _said_expressions(node: ast.Call) -> Iterator[ast.AST]:
 def action_replies(root: Path = ROOT) -> Iterator[Reply]:
     for module in sorted((root / "actions").rglob("*.py")):
         tree = ast.parse(module.read_text())
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Call) and _call_name(node) in REPLYING_CALLS:
-                for expression in _said_expressions(node):
-                    text = _template(expression)
-                    if text is not None:
-                        yield Reply("actions", f"{module.relative_to(root)}:{expression.lineno}", text)
+        calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and _call_name(n) in REPLYING_CALLS]
+        expressions = [e for call in calls for e in _said_expressions(call)]
+        for scope in [tree] + [n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]:
+            scoped = calls if scope is tree else [c for c in ast.walk(scope) if c in calls]
+            expressions += _named_words(scope, scoped) if scope is not tree else _module_words(tree, calls)
+        seen = set()
+        for expression in expressions:
+            text = _template(expression)
+            if text is not None and (expression.lineno, text) not in seen:
+                seen.add((expression.lineno, text))
+                yield Reply("actions", f"{module.relative_to(root)}:{expression.lineno}", text)
+
+
+def _module_words(tree: ast.Module, calls: List[ast.Call]) -> List[ast.AST]:
+    """Module constants (`MESSAGE = "..."`) passed to a replying call anywhere in the module."""
+    top = ast.Module(body=[n for n in tree.body if isinstance(n, ast.Assign)], type_ignores=[])
+    return list(_named_words(top, calls))
 
 
 def phone_line_replies(root: Path = ROOT) -> Iterator[Reply]:
