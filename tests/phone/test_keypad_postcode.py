@@ -205,3 +205,18 @@ def test_a_wrong_read_back_of_keys_asks_again_with_how_to_key_it():
     assert heard.mentions(words("postcode_again"), words("postcode_keypad_how"))
     line.press("777137")
     assert line.press("2").mentions("speak to someone")  # the second wrong read-back: never a loop
+
+
+@pytest.mark.parametrize("said, letter", [("dee", "D"), ("D", "D"), ("delta", "D"), ("D for David", "D"),
+                                          ("the letter E", "E"), ("seven", "7"), ("ess", "S")])
+def test_the_next_character_may_be_said(said, letter):
+    from connectors.phone.spoken import read_letter
+
+    assert read_letter(said) == letter
+
+
+def test_a_sentence_is_no_next_character():
+    from connectors.phone.spoken import read_letter
+
+    assert read_letter("I don't know") is None
+    assert read_letter("") is None
