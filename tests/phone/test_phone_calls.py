@@ -290,7 +290,9 @@ def test_silence_twice_offers_a_person_and_never_a_third_reprompt(phone_line):
 def test_nonsense_twice_offers_a_person(phone_line):
     caller = Caller(phone_line)
     run(caller, "#9")
-    assert caller.last.mentions("didn't understand")
+    from connectors.phone.wording import words
+
+    assert caller.last.mentions(words("not_understood_first"))
     assert caller.press("8").check().mentions("speak to someone")
 
 
