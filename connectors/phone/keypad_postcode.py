@@ -137,7 +137,11 @@ class KeyedPostcodeFinder:
     @property
     def lookup(self) -> Lookup:
         if self._lookup is None:
-            self._lookup = address_lookup()
+            try:
+                self._lookup = address_lookup()
+            except ValueError as error:  # a malformed setting: the caller still gets the unchecked readings
+                logger.error("Phone line: the address service settings cannot be used (%s).", error)
+                self._lookup = lambda postcode: None
         return self._lookup
 
     async def find(self, keys: str) -> Found:

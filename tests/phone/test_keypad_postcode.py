@@ -220,3 +220,9 @@ def test_a_sentence_is_no_next_character():
 
     assert read_letter("I don't know") is None
     assert read_letter("") is None
+
+
+def test_unusable_address_service_settings_leave_the_readings_unchecked(monkeypatch):
+    monkeypatch.setenv("COUNCIL_API_TIMEOUT_SECONDS", "soon")
+    found = asyncio.run(KeyedPostcodeFinder().find("776044"))
+    assert not found.checked and "PR6 0HH" in found.postcodes
