@@ -142,10 +142,10 @@ def action_replies(root: Path = ROOT) -> Iterator[Reply]:
     for module in sorted((root / "actions").rglob("*.py")):
         tree = ast.parse(module.read_text())
         calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and _call_name(n) in REPLYING_CALLS]
-        expressions = [e for call in calls for e in _said_expressions(call)]
-        for scope in [tree] + [n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]:
-            scoped = calls if scope is tree else [c for c in ast.walk(scope) if c in calls]
-            expressions += _named_words(scope, scoped) if scope is not tree else _module_words(tree, calls)
+        expressions = [e for call in calls for e in _said_expressions(call)] + _module_words(tree, calls)
+        for function in (n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))):
+            inside = {id(n) for n in ast.walk(function)}
+            expressions += _named_words(function, [call for call in calls if id(call) in inside])
         seen = set()
         for expression in expressions:
             text = _template(expression)
