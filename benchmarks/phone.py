@@ -49,11 +49,16 @@ SPOKEN_CALL = [
     "goodbye",
 ]
 # The missed-bin caller answers by keys wherever the line offers them: its menus (press N for ...), yes (press 1),
-# the house number (keyed, then #). A postcode has letters, so it can't be keyed: with `spoken_postcode` the caller
-# says it (the only spoken answer), without it the call stops there and the report counts as not made by keys alone.
+# the house number (keyed, then #), and the postcode keyed as the keys its letters are printed on (PR7 1DP is
+# 777137#), then picked or narrowed from the line's keypad menus. With `spoken_postcode` the caller says the
+# postcode instead (the only spoken answer).
 REFERENCE_HEARD = re.compile(r"\breference is\b|\bR E P\b", re.IGNORECASE)
 MENU_OPTION = re.compile(r"press (\d+) for ([^,.]+)", re.IGNORECASE)
+WHOLE_OPTION = re.compile(r"press (\d+) for ([^.]+)", re.IGNORECASE)
 YES_BY_KEY = re.compile(r"press 1\b[^.]*\byes\b|\byes\b[^.]*\bpress 1\b", re.IGNORECASE)
+POSTCODE_STARTS = re.compile(r"postcode starts ([^.?]+)", re.IGNORECASE)
+KEY_OF = {letter: key for key, letters in {"2": "ABC", "3": "DEF", "4": "GHI", "5": "JKL", "6": "MNO",
+                                            "7": "PQRS", "8": "TUV", "9": "WXYZ"}.items() for letter in letters}
 
 
 class TimedCall(PhoneSimulator):
@@ -160,15 +165,35 @@ def spaced(postcode: str) -> str:
     return " ".join(postcode.replace(" ", ""))
 
 
+def keyed(postcode: str) -> str:
+    """A postcode keyed in, each letter as the key it is printed on: "PR7 1DP" -> "777137"."""
+    return "".join(KEY_OF.get(character, character) for character in postcode.replace(" ", "").upper())
+
+
+def compact(text: str) -> str:
+    return re.sub(r"[^A-Z0-9]", "", text.upper())
+
+
 def keypad_answer(prompt: str, house: Dict[str, str], spoken_postcode: bool) -> Tuple[str, str]:
     """(what the caller types, why) for the question just heard; "/hangup" when keys can't answer it."""
     lowered = prompt.lower()
+    postcode = compact(house["postcode"])
     if YES_BY_KEY.search(prompt):
         return "press 1", "yes"
+    for digit, title in WHOLE_OPTION.findall(prompt):  # the postcodes the keys can be: "Press 2 for P R 7, 1 D P."
+        if compact(title) == postcode:
+            return f"press {digit}", "the postcode, from the keypad menu"
+    starts = POSTCODE_STARTS.search(prompt)
+    if starts or "postcode start with" in lowered:  # narrowed a character at a time
+        following = postcode[len(compact(starts.group(1))) if starts else 0]
+        for digit, title in MENU_OPTION.findall(prompt):
+            if compact(title) == following:
+                return f"press {digit}", "the postcode's next character"
+        return "/hangup", "the postcode's next character was not offered"
     if "postcode" in lowered:
         if spoken_postcode:
             return spaced(house["postcode"]), "the postcode, spoken"
-        return "/hangup", "a postcode can't be keyed"
+        return f"#{keyed(house['postcode'])}", "the postcode, keyed"
     if "house number" in lowered:
         return f"#{house['house']}", "the house number, keyed"
     options = [(digit, title.strip().lower()) for digit, title in MENU_OPTION.findall(prompt)]

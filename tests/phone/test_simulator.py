@@ -340,12 +340,22 @@ def test_the_benchmark_counts_keypad_turns_to_the_reference_and_times_every_voic
     assert [s["CallStatus"] for s in fake.status()] == ["completed"]
     assert all(r["valid"] for r in fake.requests)
 
-    # keys alone: a postcode can't be keyed, so the call stops there and says why
+    # keys alone: the postcode keyed as the keys its letters are on, then picked from the line's keypad menu
     fake.script("/webhooks/phone/voice",
                 twiml(ASK.format(SAY.format("Press 1 for Report a missed bin."))),
-                twiml(ASK.format(SAY.format("What's the postcode of the address?"))))
+                twiml(ASK.format(SAY.format("What's the postcode of the address?"))),
+                twiml(ASK.format(SAY.format("Which postcode is it?") + SAY.format("Press 1 for P R 7, 1 F P.")
+                                 + SAY.format("Press 2 for P R 7, 1 D P."))),
+                twiml(ASK.format(SAY.format("Say or key in your house number."))),
+                twiml(ASK.format(SAY.format("Your reference is R E P, 1 0 0, 0 1 8."))))
     result = phone.keypad_missed_bin(options, house)
-    assert result["reported"] is False and result["stopped"] == "a postcode can't be keyed"
+    assert result["reported"] is True and result["turns"] == 4 and result["spoken_answers"] == []
+    assert fake.voice()[-3]["Digits"] == "777137" and fake.voice()[-2]["Digits"] == "2"
+
+    # a question keys can't answer stops the call and says so
+    fake.script("/webhooks/phone/voice", twiml(ASK.format(SAY.format("Tell me in your own words."))))
+    result = phone.keypad_missed_bin(options, house)
+    assert result["reported"] is False and result["stopped"] == "no keypad answer fits"
 
     fake.requests.clear()
     calls = phone.simultaneous_calls({"url": fake.address, "token": TOKEN, "called": LINE}, 3)
