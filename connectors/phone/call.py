@@ -135,8 +135,18 @@ class Call:
         if handler is not None:
             return await handler()
         if self.speech and spoken.is_goodbye(self.speech):
+            # Mid-journey, "goodbye" would be taken as the answer ("goodbye isn't a postcode"): the caller is
+            # leaving, so the line says goodbye itself, and the hang-up's status callback ends the journey unsent.
+            self.tracker = self.tracker or await tracker_of(self.request, self.sid)
+            if self.tracker is not None and self.tracker.active_loop_name:
+                return self._ending(Turn([words("goodbye_mid_journey")]))
             turn = await self.to_rasa(self.speech)
             return self._ending(turn)
+        if self.digits and self.state.prompt.expects == ANYTHING_ELSE:  # a keypad caller's answer to it
+            if self.digits.startswith("1"):
+                return await self.to_rasa("/greet")  # the menu again
+            if self.digits.startswith("2"):
+                return self._ending(Turn([]))
         if self._keyed_postcode_answer() and self.state.prompt.expects in POSTCODE_QUESTIONS:
             return await self.keyed_postcode()
         text = self._understood()
@@ -592,6 +602,8 @@ class Call:
     def _single_key(prompt: Prompt) -> bool:
         """One key press answers a short menu, unless the question also takes a number keyed in ("or give me
         another mobile number")."""
+        if prompt.expects == ANYTHING_ELSE:
+            return True  # 1 for the menu, 2 to finish
         return (bool(prompt.options) and not prompt.by_house_number and len(prompt.options) <= 9
                 and prompt.expects not in KEYED_ANSWERS)
 

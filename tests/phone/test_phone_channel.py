@@ -563,3 +563,29 @@ def test_a_production_rasa_server_without_the_phone_lines_settings_refuses_to_st
     assert "The phone line refuses to start in production" in said, said[-3000:]
     for setting in ("TWILIO_AUTH_TOKEN", "PHONE_PUBLIC_URL", "NOTIFY_API_KEY", "PHONE_LINK_SMS_TEMPLATE"):
         assert setting in said, said[-3000:]
+
+
+def test_after_a_journey_a_keypad_caller_presses_1_for_the_menu_or_2_to_finish():
+    done = reply_message("Thank you. Your reference is {ref}.", ref=Reference("REP-100017"))
+    line = Line({"/greet": [GREETING], "*": [done]})
+    line.ring()
+    heard = line.say("yes report it")
+    assert "press 1 for the menu" in heard.text and "press 2" in heard.text
+    again = line.press("1")
+    assert line.bot.received[-1] == "/greet" and again.gather and "Find my bin day" in again.text
+    line.say("yes report it")
+    ended = line.press("2")
+    assert ended.hung_up and ended.mentions("goodbye")
+
+
+def test_goodbye_in_the_middle_of_a_journey_ends_the_call_without_answering_the_question_with_it():
+    from rasa.shared.core.events import ActiveLoop
+
+    line = Line({"/greet": [GREETING], "*": [ASK_POSTCODE]})
+    line.ring()
+    line.say("my bin wasn't collected")
+    line.bot.trackers[line.sid].update(ActiveLoop("missed_bin_form"))
+    received = list(line.bot.received)
+    ended = line.say("goodbye")
+    assert ended.hung_up and ended.text == words("goodbye_mid_journey")
+    assert line.bot.received == received  # "goodbye" was never given as the postcode
