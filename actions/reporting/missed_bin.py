@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 import councils
-from replies import Day, Emphasis, Words, tell
+from replies import Day, Emphasis, Reference, Words, tell
 from replies.telling import render
 
 from ..clients import CouncilServiceError, waste_client
@@ -99,9 +99,8 @@ class ValidateMissedBinForm(AddressStep, JourneyForm):
         except CouncilServiceError as error:
             return stop_journey(dispatcher, error.resident_message, council)
         if not check.eligible:
-            container = property_bins.bin(chosen)
-            detail = f"Your {container.name}: " if container else ""
-            tell(dispatcher, "{detail}{why}", detail=detail, why=check.message or "it cannot be reported as missed just now.")
+            template, values = _not_eligible(check, property_bins.bin(chosen))
+            tell(dispatcher, template, **values)
             return {"bin_stream": chosen, "journey_blocked": True, "requested_slot": None}
         return {
             "bin_stream": chosen,
@@ -198,3 +197,17 @@ class ActionSubmitMissedBin(Action):
         report = {"service_code": "missed_bin", "attributes": attributes, "uprn": tracker.get_slot("uprn")}
         await send_report(dispatcher, tracker, f"your missed {_bin_name(tracker)}", summary(tracker), report)
         return reset_journey()
+
+
+def _not_eligible(check: Any, container: Any) -> Tuple[Text, Dict[Text, Any]]:
+    """Why the bin can't be reported now, as the waste service explains it. Its explanation usually names the bin
+    already ("Your blue bin due ..."), so ours doesn't name it twice; a reference in it is spelt out on the phone."""
+    why = check.message or "it cannot be reported as missed just now."
+    detail = f"Your {container.name}: " if container and not why.lower().startswith("your ") else ""
+    reference = check.existing_reference
+    if reference and reference in why:
+        before, after = why.split(reference, 1)
+        spelt = Words(reference, Reference(reference).spoken())  # as the service wrote it on the web
+        return "{detail}{before}{reference}{after}", {"detail": detail, "before": before, "reference": spelt,
+                                                      "after": after}
+    return "{detail}{why}", {"detail": detail, "why": why}

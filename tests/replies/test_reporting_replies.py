@@ -171,3 +171,18 @@ def test_county_answers_group_phone_numbers_and_say_links_by_their_words(intent)
     said = assert_fit_for_a_caller(message)
     assert "0 3 0 0, 1 2 3, 6 7 8 0" in said and "0300 123 6780" not in said
     assert spoken_text(message).count("page") >= 1
+
+
+def test_a_bin_already_reported_is_named_once_and_its_reference_spelt_out_on_the_phone():
+    from types import SimpleNamespace
+
+    from actions.reporting.missed_bin import _not_eligible
+    from replies.speech import spoken_text
+    from replies.telling import reply_message
+
+    check = SimpleNamespace(existing_reference="REP-733633", message=(
+        "Your blue bin due on Monday 1 December has already been reported as missed, reference REP-733633."))
+    template, values = _not_eligible(check, SimpleNamespace(name="blue bin"))
+    message = reply_message(template, **values)
+    assert message["text"] == check.message
+    assert spoken_text(message).endswith("reference R E P, 7 3 3, 6 3 3.")
