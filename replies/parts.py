@@ -148,7 +148,9 @@ class Postcode(Part):
         return self.value
 
     def spoken(self) -> Text:
-        return ", ".join(" ".join(half) for half in self.value.upper().split())
+        # Letters one by one, the district as a number ("P R 25, 1 D H"), as the phone line reads a postcode back.
+        return ", ".join(" ".join(re.findall(r"[A-Z]|\d+", half)) if i == 0 else " ".join(half)
+                         for i, half in enumerate(self.value.upper().split()))
 
 
 @dataclass(frozen=True)
