@@ -156,8 +156,8 @@ class ValidatePayParkingFineForm(OrderForm):
             example = unmarked_reference("PF19 KZW")
             return not_understood(
                 dispatcher, tracker, "pcn_vrm",
-                reply_message("Please {type} the vehicle's registration, like {example}.", type=Words("type", "say"),
-                              example=example),
+                reply_message("Please {type} the vehicle's registration. It looks like {example}.",
+                              type=Words("type", "say"), example=example),
                 reply_message("What's the registration on the notice? It looks like {example}. It must match the "
                               "notice.", example=example),
                 expects="registration",

@@ -196,6 +196,6 @@ async def _send_confirmation(tracker: Tracker, reference: Text, confirmation: An
         return reply_message("Your confirmation is on its way. Please keep your reference, {reference}.",
                              reference=keep)
     return reply_message(
-        "I couldn't send your confirmation just now, as the messaging service isn't available: it will follow "
+        "I couldn't send your confirmation just now, as the messaging service isn't available. It will follow "
         "{how} as soon as it is back. Your order is still complete: please keep your reference, {reference}.",
         how=how, reference=keep)

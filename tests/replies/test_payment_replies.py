@@ -475,8 +475,8 @@ def test_a_parking_fine_not_found_spells_out_the_example(monkeypatch):
 
 @pytest.mark.parametrize("validate, answer, web, spoken, wanted", [
     ("validate_pcn_number", "dunno", "like CH40213377.", "like C H, 4 0 2, 1 3 3, 7 7.", "reference"),
-    ("validate_pcn_vrm", "I'll go and look", "Please type the vehicle's registration, like PF19 KZW.",
-     "Please say the vehicle's registration, like P F, 1 9, K Z W.", "registration"),
+    ("validate_pcn_vrm", "I'll go and look", "Please type the vehicle's registration. It looks like PF19 KZW.",
+     "Please say the vehicle's registration. It looks like P F, 1 9, K Z W.", "registration"),
 ])
 def test_a_parking_answer_that_doesnt_fit_gives_an_example_spelt_out(validate, answer, web, spoken, wanted):
     dispatcher = Dispatcher()
