@@ -46,6 +46,21 @@ def house_number(house) -> str:
     return house["address"].split()[0].rstrip(",")
 
 
+def numbered_home(sandbox_url: str, stream: str, council: str, skip: int):
+    """A home a caller can name by its number alone: its address starts with a number no other address at its
+    postcode starts with (a flat or a named house needs more words, which other tests cover)."""
+    for tried in range(skip, skip + 40):
+        house = home(sandbox_url, "ok", stream, council, skip=tried)
+        number = house_number(house)
+        if not number[0].isdigit():
+            continue
+        addresses = requests.get(f"{sandbox_url}/addresses/v1/postcodes/{house['postcode']}",
+                                 timeout=10).json()["addresses"]
+        if sum(1 for a in addresses if re.search(rf"(^|, ){re.escape(number)}\b", a["address"])) == 1:
+            return house
+    raise AssertionError(f"no home numbered on its own from skip {skip}")
+
+
 def reference_heard(text: str):
     """The report reference a caller heard, spelt out in groups ("R E P, 2 7 3, 5 2 8"), as written: REP-273528."""
     found = re.search(r"R E P, ((?:\d[ ,]*){6})", text)
@@ -97,7 +112,7 @@ def test_forged_and_unsigned_webhooks_are_refused(phone_line):
 
 
 def test_bin_day_by_speech_then_goodbye(phone_line, sandbox):
-    house = home(sandbox.url, "ok", "refuse", "chorley")
+    house = home(sandbox.url, "ok", "refuse", "chorley", skip=260)
     caller = Caller(phone_line)
     run(caller, "when is my bin day")
     assert caller.last.mentions("postcode") and "P R" in caller.last.gather.get("hints", "")
@@ -116,7 +131,7 @@ def test_bin_day_by_speech_then_goodbye(phone_line, sandbox):
 
 
 def test_missed_bin_by_keypad(phone_line, sandbox):
-    house = home(sandbox.url, "ok", "recycling", "chorley", skip=1)
+    house = home(sandbox.url, "ok", "recycling", "chorley", skip=161)
     caller = Caller(phone_line)
     run(caller, "#1")
     assert caller.last.mentions("postcode")
@@ -157,7 +172,7 @@ def key_in_postcode(caller: Caller, postcode: str):
 
 def test_missed_bin_by_keypad_only(phone_line, sandbox):
     """No speech at all: the postcode too is keyed in."""
-    house = home(sandbox.url, "ok", "recycling", "chorley", skip=6)
+    house = home(sandbox.url, "ok", "recycling", "chorley", skip=166)
     caller = Caller(phone_line)
     run(caller, "#1")
     assert caller.last.mentions("postcode"), transcript(caller)
@@ -176,7 +191,7 @@ def test_missed_bin_by_keypad_only(phone_line, sandbox):
 
 
 def test_missed_bin_by_speech(phone_line, sandbox):
-    house = home(sandbox.url, "ok", "recycling", "chorley", skip=2)
+    house = numbered_home(sandbox.url, "recycling", "chorley", skip=170)
     caller = Caller(phone_line)
     run(caller, "my blue bin wasn't emptied", spelt(house["postcode"]), "yes that's right",
         f"it's number {house_number(house)}")
@@ -196,7 +211,7 @@ def test_report_status_by_speech(phone_line, sandbox):
 
 
 def test_fly_tipping_by_speech(phone_line, sandbox):
-    house = home(sandbox.url, "ok", "refuse", "south_ribble", skip=3)
+    house = home(sandbox.url, "ok", "refuse", "south_ribble", skip=163)
     caller = Caller(phone_line)
     run(caller, "someone has dumped a mattress and some bags")
     assert caller.last.mentions("where is it"), transcript(caller)
@@ -217,7 +232,7 @@ def test_fly_tipping_by_speech(phone_line, sandbox):
 
 
 def test_bulky_waste_ends_with_the_payment_link_by_text(phone_line, sandbox, action_server):
-    house = home(sandbox.url, "ok", "refuse", "chorley", skip=25)
+    house = home(sandbox.url, "ok", "refuse", "chorley", skip=285)
     caller = Caller(phone_line)
     run(caller, "can you collect a sofa", spelt(house["postcode"]), "#1", f"{house_number(house)}#", "a sofa")
     assert caller.last.mentions("which day"), transcript(caller)
@@ -260,7 +275,7 @@ def test_urgent_help_says_999_first_then_offers_a_transfer(phone_line):
 
 
 def test_asking_for_a_person_is_put_through_with_a_whisper(phone_line, sandbox):
-    house = home(sandbox.url, "ok", "recycling", "chorley", skip=4)
+    house = home(sandbox.url, "ok", "recycling", "chorley", skip=164)
     caller = Caller(phone_line)
     run(caller, "my blue bin wasn't emptied", spelt(house["postcode"]), "yes")
     heard = caller.say("can I speak to a real person please").check()
@@ -297,7 +312,7 @@ def test_nonsense_twice_offers_a_person(phone_line):
 
 
 def test_a_caller_hanging_up_mid_journey_sends_nothing(phone_line, sandbox):
-    house = home(sandbox.url, "ok", "recycling", "chorley", skip=5)
+    house = home(sandbox.url, "ok", "recycling", "chorley", skip=165)
     caller = Caller(phone_line)
     run(caller, "my blue bin wasn't emptied", spelt(house["postcode"]), "yes", house_number(house))
     assert caller.last.mentions("shall I report it"), transcript(caller)
