@@ -12,6 +12,7 @@ _MARKDOWN_LINK = re.compile(r"\[([^\]]+)\]\((?:[^)]+)\)")
 _BARE_URL = re.compile(r"\s*(?:\(?https?://\S+?\)?|www\.\S+)(?=[\s,;:!?]|\.(?:\s|$)|$)")
 _EMPHASIS = re.compile(r"(\*\*|__|\*|_|`)(?=\S)(.+?)(?<=\S)\1")
 _BULLET = re.compile(r"^\s*(?:[-*•]|\d+\.)\s+", re.M)
+_SENTENCE_START = re.compile(r"(?:^|(?<=[.?!] ))[a-z]")
 _EMOJI = re.compile("[\U0001F300-\U0001FAFF\u2600-\u27BF\uFE0F]")
 
 
@@ -31,7 +32,9 @@ def plain(text: Text) -> Text:
     text = _EMOJI.sub("", text)
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     sentences = [line if line[-1] in ".?!:" else f"{line}." for line in lines]
-    return re.sub(r"\s{2,}", " ", " ".join(sentences)).strip()
+    said = re.sub(r"\s{2,}", " ", " ".join(sentences)).strip()
+    # A sentence that starts with a link's purpose ("the recycling page has...") starts with a capital like any other.
+    return _SENTENCE_START.sub(lambda found: found.group(0).upper(), said)
 
 
 def links(message: Dict[Text, Any]) -> List[Link]:

@@ -89,5 +89,5 @@ def test_a_link_is_offered_with_the_words_that_say_whose_page_it_is():
     assert message["text"] == text
     assert [link.purpose for link in links(message)] == [
         "the county's fault page", "the what goes where page", "South Ribble's bins search"]
-    assert spoken_text(message) == ("You can report it on the county's fault page. the what goes where page has the "
+    assert spoken_text(message) == ("You can report it on the county's fault page. The what goes where page has the "
                                     "list, and so does South Ribble's bins search.")

@@ -25,7 +25,7 @@ def test_the_web_gets_markdown_and_the_phone_gets_words_for_the_same_reply():
                                "Thursday 3 December. [Pay now](https://pay.example/abc)")
     spoken = spoken_text(message)
     assert "C H, 4 0 2, 1 3 3, 7 7" in spoken and "25 pounds 50" in spoken and "Thursday the 3rd of December" in spoken
-    assert "http" not in spoken and "**" not in spoken and "the secure page to pay for the collection" in spoken
+    assert "http" not in spoken and "**" not in spoken and "The secure page to pay for the collection" in spoken
     assert links(message) == [Link("https://pay.example/abc", "Pay now", "the secure page to pay for the collection")]
 
 
