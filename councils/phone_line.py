@@ -18,13 +18,19 @@ from councils import COUNCIL_IDS, load_council
 logger = logging.getLogger(__name__)
 
 
+def national_digits(number: Optional[str]) -> str:
+    """"+44 1632 960101", "0044...", "(01632) 960-101" -> "01632960101": how a UK number is compared and checked."""
+    digits = re.sub(r"[^\d+]", "", number or "")
+    if digits.startswith("+44"):
+        return "0" + digits[3:]
+    if digits.startswith("0044"):
+        return "0" + digits[4:]
+    return digits
+
+
 def e164(number: Optional[str]) -> Optional[str]:
     """A UK number in international form (+441632960101), as Twilio sends `To` and dials; None if it isn't one."""
-    digits = re.sub(r"[\s\-().]", "", number or "")
-    if digits.startswith("+44"):
-        digits = "0" + digits[3:]
-    elif digits.startswith("0044"):
-        digits = "0" + digits[4:]
+    digits = national_digits(number)
     if not re.fullmatch(r"0\d{9,10}", digits):
         return None
     return "+44" + digits[1:]

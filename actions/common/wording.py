@@ -21,33 +21,30 @@ def council_name(council_id: Optional[Text]) -> Text:
     return councils.load_council(council_id)["name"] if council_id in councils.COUNCIL_IDS else "Your council"
 
 
+def _councils_to_contact(council_id: Optional[Text]) -> List[Dict]:
+    """One council's configuration, or (when we don't know which) both."""
+    ids: List[Text] = [council_id] if council_id in councils.COUNCIL_IDS else list(councils.COUNCIL_IDS)
+    return [councils.load_council(cid) for cid in ids]
+
+
 def contact_routes(council_id: Optional[Text]) -> Text:
     """Every way to reach a person, for one council or (when we don't know which) for both."""
-    ids: List[Text] = [council_id] if council_id in councils.COUNCIL_IDS else list(councils.COUNCIL_IDS)
-    lines = []
-    for cid in ids:
-        council = councils.load_council(cid)
-        contact: Dict = council["contact"]
-        lines.append(
-            f"**{council['name']}**: call {contact['phone']} ({contact['phone_hours']}), "
-            f"email {contact['email']}, or use [the contact form]({contact['web_contact_url']})."
-        )
-    return "\n".join(lines)
+    return "\n".join(
+        f"**{council['name']}**: call {council['contact']['phone']} ({council['contact']['phone_hours']}), "
+        f"email {council['contact']['email']}, or use [the contact form]({council['contact']['web_contact_url']})."
+        for council in _councils_to_contact(council_id)
+    )
 
 
 def contact_routes_part(council_id: Optional[Text]) -> Words:
     """contact_routes for a reply (replies/): the same lines on the web; on the phone the numbers grouped to write
     down and no web address ("the contact form on the council's website")."""
-    ids: List[Text] = [council_id] if council_id in councils.COUNCIL_IDS else list(councils.COUNCIL_IDS)
-    spoken = []
-    for cid in ids:
-        council = councils.load_council(cid)
-        contact: Dict = council["contact"]
-        spoken.append(
-            f"{council['name']}: call {PhoneNumber(contact['phone']).spoken()} ({contact['phone_hours']}), "
-            f"or use the contact form on the council's website."
-        )
-    return Words(contact_routes(council_id), " ".join(spoken))
+    spoken = " ".join(
+        f"{council['name']}: call {PhoneNumber(council['contact']['phone']).spoken()} "
+        f"({council['contact']['phone_hours']}), or use the contact form on the council's website."
+        for council in _councils_to_contact(council_id)
+    )
+    return Words(contact_routes(council_id), spoken)
 
 
 def council_buttons(payload_intent: Text = "inform") -> List[Dict[Text, Text]]:

@@ -14,6 +14,8 @@ import os
 import re
 from typing import Mapping, Optional, Text
 
+from councils.phone_line import national_digits
+
 logger = logging.getLogger(__name__)
 
 TEMPLATE_ENV = "PHONE_LINK_SMS_TEMPLATE"
@@ -22,11 +24,7 @@ SANDBOX_LINK_TEMPLATE = "3b7e5a52-1f0c-4b8e-9a61-0c5e2f7d1a11"
 
 def uk_mobile(text: Optional[Text]) -> Optional[Text]:
     """"07700 900123", "+447700900123" -> "07700900123"; None when it is not a UK mobile number."""
-    digits = re.sub(r"[^\d+]", "", text or "")
-    if digits.startswith("+44"):
-        digits = "0" + digits[3:]
-    elif digits.startswith("0044"):
-        digits = "0" + digits[4:]
+    digits = national_digits(text)
     return digits if re.fullmatch(r"07\d{9}", digits) else None
 
 
