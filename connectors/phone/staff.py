@@ -3,27 +3,22 @@
 - The number is the council's `contact.staff_transfer_number` (councils/*.yml), or for urgent help its
   `contact.out_of_hours_phone` (councils/phone_line.py reads both). It is never the number the caller rang (the
   assistant's own): dialling that would put the caller back in the queue for the assistant.
-- Staff are there within the council's `contact.opening_hours` (UK time), unless HANDOVER_HOURS says `always` or
-  `never` (../shared/contract.md, section 5).
+- Staff are there within the council's `contact.opening_hours` (UK time, councils/opening_hours.py), unless
+  HANDOVER_HOURS says `always` or `never` (../shared/contract.md, section 5).
 - The whisper is said to the member of staff before the call connects: what the caller was doing, the council,
   the address and any reference, from the conversation's slots.
 """
 from __future__ import annotations
 
-import os
-import re
-from datetime import datetime, time as clock_time
-from typing import Any, Dict, List, Mapping, Optional, Text, Tuple
+from datetime import datetime
+from typing import Any, List, Mapping, Optional, Text
 
 import councils
 from councils import phone_line
 
-from .wording import section, words
+from councils.opening_hours import open_now
 
-HOURS_ENV = "HANDOVER_HOURS"
-DAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
-_TIME = r"(\d{1,2})(?:[.:](\d{2}))?\s*(am|pm)"
-_HOURS_LINE = re.compile(rf"^(?P<days>[a-z ,]+?)\s*:\s*{_TIME}\s*(?:to|-|–)\s*{_TIME}\s*$", re.I)
+from .wording import section, words
 
 
 def transfer_number(council_id: Optional[Text], assistant_number: Optional[Text], urgent: bool = False
@@ -45,52 +40,9 @@ def may_dial(number: Optional[Text], assistant_number: Optional[Text]) -> bool:
     return bool(number) and not phone_line.same_line(number, assistant_number)
 
 
-def _time(hour: Text, minute: Optional[Text], half: Text) -> clock_time:
-    h = int(hour) % 12 + (12 if half.lower() == "pm" else 0)
-    return clock_time(h, int(minute or 0))
-
-
-def _days(text: Text) -> List[int]:
-    text = text.lower().strip()
-    span = re.fullmatch(r"(\w+) to (\w+)", text)
-    if span and span.group(1) in DAYS and span.group(2) in DAYS:
-        start, end = DAYS.index(span.group(1)), DAYS.index(span.group(2))
-        return list(range(start, end + 1)) if start <= end else list(range(start, 7)) + list(range(0, end + 1))
-    return [DAYS.index(day) for day in re.split(r"\s*(?:,|and)\s*", text) if day in DAYS]
-
-
-def opening_hours(council_id: Text) -> Dict[int, Tuple[clock_time, clock_time]]:
-    """Weekday (0 = Monday) -> opening and closing time, from lines like "Monday to Friday: 8.45am to 5pm"."""
-    hours: Dict[int, Tuple[clock_time, clock_time]] = {}
-    for line in (councils.load_council(council_id).get("contact") or {}).get("opening_hours") or []:
-        found = _HOURS_LINE.match(str(line).strip())
-        if not found:
-            continue  # "Saturday and Sunday: closed", "Bank holidays: closed"
-        opens = _time(*found.group(2, 3, 4))
-        closes = _time(*found.group(5, 6, 7))
-        for day in _days(found.group("days")):
-            hours[day] = (opens, closes)
-    return hours
-
-
 def staff_available(council_id: Optional[Text], now: Optional[datetime] = None,
                     environ: Optional[Mapping[Text, Text]] = None) -> bool:
-    environ = os.environ if environ is None else environ
-    setting = (environ.get(HOURS_ENV) or "").strip().lower()
-    if setting == "always":
-        return True
-    if setting == "never":
-        return False
-    if now is None:
-        from zoneinfo import ZoneInfo
-
-        now = datetime.now(ZoneInfo("Europe/London"))
-    ids = [council_id] if council_id in councils.COUNCIL_IDS else list(councils.COUNCIL_IDS)
-    for cid in ids:
-        today = opening_hours(cid).get(now.weekday())
-        if today and today[0] <= now.time() < today[1]:
-            return True
-    return False
+    return open_now(council_id, now, environ)
 
 
 def hours_said(council_id: Optional[Text]) -> Text:
