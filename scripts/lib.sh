@@ -60,3 +60,14 @@ ensure_webchat_packages() {
     echo "$wanted" > "$stamp"
   fi
 }
+
+ensure_staff_packages() {
+  # The staff console's browser assets (govuk-frontend's compiled CSS and JS) from staff/package-lock.json.
+  local stamp="$ROOT/staff/node_modules/.package-lock.sha256" wanted
+  wanted="$(sha256sum "$ROOT/staff/package-lock.json" | cut -d' ' -f1)"
+  if [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]; then
+    echo "==> Installing the staff console's npm packages (npm ci, from package-lock.json)"
+    (cd "$ROOT/staff" && npm ci --no-audit --no-fund --loglevel=error)
+    echo "$wanted" > "$stamp"
+  fi
+}
