@@ -54,6 +54,7 @@ from socketio import AsyncServer
 
 from connectors import metrics
 from connectors.guard import DEFAULT_MAX_MESSAGE_LENGTH, NO_ANSWER, Admitted, MessageGuard
+from connectors.handover import PresenceReporter, answer_while_paused, staff_message, staff_name
 from connectors.production import check_production_settings
 from connectors.limits import client_address, trusted_proxies
 from connectors.shared_state import DUPLICATE, IN_PROGRESS, ORPHANED, SharedState
@@ -174,6 +175,15 @@ class WebChatOutput(SocketIOOutput):
         self.sent += 1
         await self.sio.emit(self.bot_message_evt, response, room=socket_id, namespace=self.namespace)
 
+    async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
+        """A member of staff's message (its `staff_name` metadata, connectors/handover.py) goes as one message
+        labelled with their name; the assistant's as Rasa's channel sends them, a message per paragraph."""
+        name = staff_name(kwargs)
+        if name is not None:
+            await self._send_message(recipient_id, staff_message(text, name))
+            return
+        await super().send_text_message(recipient_id, text, **kwargs)
+
     async def send_custom_json(self, recipient_id: Text, json_message: Dict[Text, Any], **kwargs: Any) -> None:
         """`custom: {data: ...}` sends `data` (as Rasa's channel does); other custom JSON goes as `{"custom": ...}`.
 
@@ -264,6 +274,8 @@ class WebChatInput(InputChannel):
         # socket id -> client address: it belongs to the connection, which lives in this process; never logged or
         # stored (not in Redis either).
         self._clients: Dict[Text, Optional[Text]] = {}
+        # With STAFF_CONSOLE_URL: the console is told when a resident's browser joins or leaves (connectors/handover.py).
+        self.presence = PresenceReporter.from_environment()
 
     def get_output_channel(self) -> Optional[OutputChannel]:
         """For the HTTP API's `output_channel=webchat` (e.g. a person's reply pushed into the chat)."""
@@ -305,6 +317,8 @@ class WebChatInput(InputChannel):
         @sio.on("disconnect", namespace=namespace)
         async def disconnect(sid: Text) -> None:
             self._clients.pop(sid, None)
+            if self.presence.enabled:
+                self.presence.left(sid, await self.state.sockets.session_of(sid))
             await self.state.sockets.forget(sid)
             logger.debug("Web chat: socket %s disconnected.", sid)
 
@@ -330,6 +344,7 @@ class WebChatInput(InputChannel):
         # The fix for RasaHQ/rasa#13027: await the room entry (a coroutine from python-socketio 5.10 on).
         await _maybe_await(self.sio.enter_room(sid, session_id, namespace=self.namespace))
         await self.state.sockets.join(sid, session_id)
+        self.presence.joined(sid, session_id)
         logger.debug("Web chat: socket %s joined its session.", sid)
 
     async def _emit_to_socket(self, event: Text, data: Any, sid: Text) -> None:
@@ -404,7 +419,9 @@ class WebChatInput(InputChannel):
             async with self.state.messages.keep_claim(session_id, message_id or ""):
                 await self._fill_council_slot(message)
                 await on_new_message(message)
-                if not output.sent:
+                # Nothing from Rasa: a conversation paused for a handover gets its own answer (or none while a
+                # member of staff has it); any other gets the "no answer" message.
+                if not output.sent and not await answer_while_paused(self._agent(), session_id, output):
                     await output.send_text_message(session_id, NO_ANSWER)
         except Exception as error:  # never let one message take the connection or the server down
             if message_id is not None:  # a retry is welcome

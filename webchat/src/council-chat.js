@@ -58,6 +58,9 @@
     assistant: "Assistant",
     youSaid: "You said:",
     assistantSaid: "Assistant said:",
+    // A member of customer services writing in the chat (a handover, docs/handover.md): named, in words.
+    staffLabel: "{staff}, customer services",
+    staffUnnamed: "A member of staff",
     typing: "The assistant is typing",
     suggestions: "Suggested replies",
     newTab: "(opens in a new tab)",
@@ -396,6 +399,9 @@
       ".cc-bot { background: #f3f2f1; border: 1px solid #b1b4b6; border-bottom-left-radius: 0; }",
       ".cc-user { margin-left: auto; background: " + c.primary + "; color: #fff; border-bottom-right-radius: 0; }",
       ".cc-user a { color: #fff; }",
+      // A person's message: a thicker left edge in the council's colour, and their name and team above it in words.
+      ".cc-staff { background: #fff; border: 1px solid #b1b4b6; border-left: 4px solid " + c.primary + "; border-bottom-left-radius: 0; }",
+      ".cc-who { display: block; margin: 0 0 .25rem; font-weight: 700; font-size: .875rem; }",
       ".cc-note { margin: 0 0 .625rem; font-size: .9375rem; color: #484949; text-align: center; }",
       ".cc-error { background: #fdecea; border: 2px solid #b10e1e; color: #0b0c0c; }",
       ".cc-pending { font-size: .8125rem; display: block; margin-top: .25rem; }",
@@ -771,6 +777,13 @@
       logEl.insertBefore(el("p", { className: "cc-note", text: entry.text }), repliesEl);
       return null;
     }
+    if (entry.from === "staff") {  // a person, not the assistant: their name and team, visible and read out
+      var staffBubble = el("div", { className: "cc-msg cc-staff", "data-from": "staff" });
+      staffBubble.appendChild(el("span", { className: "cc-who", text: staffLabel(entry) }));
+      renderText(staffBubble, entry.text);
+      logEl.insertBefore(staffBubble, repliesEl);
+      return staffBubble;
+    }
     var bubble = el("div", {
       className: "cc-msg " + (entry.from === "user" ? "cc-user" : entry.from === "error" ? "cc-bot cc-error" : "cc-bot"),
       "data-from": entry.from
@@ -780,6 +793,10 @@
     renderText(bubble, entry.text);
     logEl.insertBefore(bubble, repliesEl);
     return bubble;
+  }
+
+  function staffLabel(entry) {
+    return fill(S.staffLabel, { staff: typeof entry.staff === "string" && entry.staff ? entry.staff : S.staffUnnamed });
   }
 
   function redrawEntry(entry) {
@@ -803,7 +820,7 @@
     scrollLog();
     if (announce) {
       liveEl.textContent = "";
-      liveEl.appendChild(el("p", { text: plainText(entry.text) }));
+      liveEl.appendChild(el("p", { text: (entry.from === "staff" ? staffLabel(entry) + ": " : "") + plainText(entry.text) }));
     }
   }
 
@@ -851,6 +868,9 @@
     var last = state.log[state.log.length - 1];
     if (last && last.replies) delete last.replies;
     var entry = { from: "bot", text: text || "" };
+    // A member of customer services (the web chat channel sends {"from": {"staff": name}}): kept in the log as theirs.
+    var staff = message.from && typeof message.from.staff === "string" ? message.from.staff.trim().slice(0, 60) : "";
+    if (staff) entry = { from: "staff", staff: staff, text: text || "" };
     if (replies && replies.length) entry.replies = replies;
     addEntry(entry, true);
     showReplies(replies || []);
@@ -1048,7 +1068,7 @@
   function transcript() {
     var lines = [fill(S.transcriptHeader), S.transcriptSaved + ": " + new Date().toLocaleString(LANGUAGE), ""];
     state.log.forEach(function (entry) {
-      var who = entry.from === "user" ? S.you : entry.from === "note" ? "" : S.assistant;
+      var who = entry.from === "user" ? S.you : entry.from === "note" ? "" : entry.from === "staff" ? staffLabel(entry) : S.assistant;
       lines.push((who ? who + ": " : "") + plainText(entry.text));
       lines.push("");
     });
