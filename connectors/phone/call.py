@@ -37,6 +37,13 @@ KEYED_ANSWERS = {"email_or_phone", "number", "amount", "reference", "house", "ad
 MAX_MENU_READ_OUT = 5  # more options than this (an address list) are chosen by house number, never read out
 # Replies that mean the bot did not understand (actions/conversation/actions.py): they count as reprompts.
 MISUNDERSTANDINGS = {"action_misunderstood", "action_default_fallback"}
+# The bot's answer to wanting a person: the line puts the caller through itself (action_handover is the handover
+# design's, docs/handover.md; action_contact_routes answered request_human before it).
+PERSON_ACTIONS = {"action_handover", "action_contact_routes"}
+# Out of hours with a staff console, the assistant's callback form (docs/handover.md) takes the caller's request.
+PERSON_REQUEST = "/request_human"  # what the widget's "Talk to a person" button sends too (connectors/commands.py)
+CALLBACK_FORM = "callback_form"
+CALLBACK_ACTION = "action_request_callback"
 # A journey is over when the bot said one of these: the call ends after it.
 ENDINGS = {"action_goodbye", "utter_after_deny"}
 # Questions a postcode answers, so a postcode keyed in (keypad_postcode.py) is read as one.
@@ -104,6 +111,7 @@ class Call:
         self.digits = (form.get("Digits") or "").strip()
         self.state: CallState = CallState(self.sid)
         self.tracker: Any = None
+        self.callback_asked = False  # this webhook already asked the assistant for a callback (never twice)
 
     @property
     def agent(self) -> Any:
@@ -114,9 +122,9 @@ class Call:
         self.state = state or CallState(self.sid, caller=self.form.get("From") or "",
                                         assistant_number=self.form.get("To") or "")
         turn = await self._answer()
-        if turn.hang_up or turn.dial:
+        if turn.hang_up:
             await self.channel.calls.drop(self.sid)
-        else:
+        else:  # put through: kept (until it expires or the call ends) so the hang-up can tell the console
             await self.channel.calls.save(self.state)
         return turn
 
@@ -129,7 +137,7 @@ class Call:
         if self.speech and spoken.is_repeat_request(self.speech):
             return self.repeat()
         if spoken.is_person_request(self.speech, self.digits) and self.state.pending.get("kind") != "which_council":
-            return await self.transfer()  # whatever was being asked
+            return await self.transfer(reason="asked_for_person")  # whatever was being asked
         kind = self.state.pending.get("kind")
         handler = getattr(self, f"_pending_{kind}", None) if kind else None
         if handler is not None:
@@ -355,53 +363,100 @@ class Call:
 
     # -- a person ------------------------------------------------------------------------------------------------------
 
-    def offer_person(self) -> Turn:
+    def offer_person(self, reason: Text = "not_understood") -> Turn:
+        """`reason`: why a person is offered (wording.yml `reasons`), for the console if they are put through."""
         resume = self.state.pending.get("resume") or asdict(self.state.prompt)
         self.state.pending = {"kind": "person", "resume": resume, "lines": [words("offer_person")],
-                              "hints": _yes_no_hints()}
+                              "hints": _yes_no_hints(), "reason": reason}
         return Turn([words("offer_person")], hints=_yes_no_hints(), single_key=True)
 
     async def _pending_person(self) -> Turn:
         yes = spoken.read_yes_no(self.speech, self.digits)
+        reason = self.state.pending.get("reason") or "asked_for_person"
         if yes or spoken.is_person_request(self.speech, self.digits):
-            return await self.transfer()
+            return await self.transfer(reason=reason)
         if yes is False:
             return self.resume(words("carry_on"))
-        return await self.transfer()  # twice not understood, and now neither yes nor no: a person is best
+        return await self.transfer(reason=reason)  # twice not understood, and now neither: a person is best
 
     def council(self) -> Optional[Text]:
         council = self.tracker.get_slot("council") if self.tracker is not None else None
         return council if council in councils.COUNCIL_IDS else councils.council_for_phone_line(self.form.get("To"))
 
-    async def transfer(self, urgent: bool = False, council: Optional[Text] = None) -> Turn:
+    async def transfer(self, urgent: bool = False, council: Optional[Text] = None,
+                       reason: Optional[Text] = None) -> Turn:
+        """Put the caller through to the council's staff (recorded in the staff console when there is one)."""
         if self.tracker is None:
             self.tracker = await tracker_of(self.request, self.sid)
+        reason = reason or ("urgent" if urgent else "asked_for_person")
         council = council or self.council()
         if council is None and not urgent:
             names = [councils.load_council(cid)["short_name"] for cid in councils.COUNCIL_IDS]
             asked = [words("transfer_which_council"), spoken.keypad_menu(names)]
             self.state.pending = {"kind": "which_council", "lines": asked, "hints": ", ".join(names),
+                                  "reason": reason,
                                   "resume": self.state.pending.get("resume") or asdict(self.state.prompt)}
             return Turn(asked, single_key=True, hints=", ".join(names))
         number = staff.transfer_number(council, self.state.assistant_number, urgent=urgent)
         if number and (urgent or staff.staff_available(council)):
+            self._record_handover(council, reason, urgent)
             self.state.pending = {}
+            self.state.put_through = True
             whisper = f"/webhooks/phone/whisper?call={quote(self.sid)}"
             dialled = f"/webhooks/phone/dialled?council={quote(council or '')}"
             return Turn([words("transfer_connecting", council=staff.council_name(council))],
                         dial=(number, whisper, dialled))
+        if number and self._may_offer_callback():
+            return await self.offer_callback()
         if number:
             lines = [words("transfer_out_of_hours", hours=staff.hours_said(council)), routes_spoken(council)]
         else:
             lines = [words("transfer_not_possible"), routes_spoken(council)]
         return self.resume(*lines)
 
+    def _may_offer_callback(self) -> bool:
+        """Out of hours, a staff console takes callback requests instead of only giving the routes."""
+        return getattr(self.channel, "console", None) is not None and not self.callback_asked
+
+    def _callback_under_way(self, actions: List[Text]) -> bool:
+        """The assistant is asking for, or has just made, a callback request (actions/handover/)."""
+        if self.tracker is None:
+            return False
+        return self.tracker.active_loop_name == CALLBACK_FORM or CALLBACK_ACTION in actions
+
+    async def offer_callback(self) -> Turn:
+        """Out of hours, with a staff console: the assistant's callback form (actions/handover/) asks whether they
+        want a call back, their name, the number (the one they are calling from, offered first), a good time and
+        what it is about, and puts the request in the console's list. The line only passes the request on."""
+        self.callback_asked = True
+        self.state.pending = {}
+        return await self.to_rasa(PERSON_REQUEST)
+
+    def _record_handover(self, council: Optional[Text], reason: Text, urgent: bool) -> None:
+        """The staff console's record of this transfer (console.py), sent while the caller hears "Please hold":
+        the whisper's content for reading, and what the caller was last asked."""
+        console = getattr(self.channel, "console", None)
+        if console is None:
+            return
+        try:
+            facts = staff.caller_facts(self.tracker)
+            facts.council = facts.council or council
+            asked = self.state.prompt.lines[:1]  # what the caller heard last, if the conversation has no question
+            facts.stopped_at = facts.stopped_at or (asked[0] if asked else None)
+            console.record_soon({
+                "conversation_id": self.sid, "channel": CHANNEL_NAME, "council": council, "reason": reason,
+                "summary": staff.written_summary(facts, reason), "details": facts.details(),
+                "priority": "urgent" if urgent else "normal", "status": "waiting", "callback": None,
+            })
+        except Exception as error:  # the caller is put through whatever happens here
+            logger.warning("Phone line: a transfer could not be recorded (%s).", type(error).__name__)
+
     async def _pending_which_council(self) -> Turn:
         names = [councils.load_council(cid)["short_name"] for cid in councils.COUNCIL_IDS]
         chosen = spoken.choose_option(names, self.speech, self.digits, False)
         if chosen is None:
             return self.not_understood()
-        return await self.transfer(council=councils.COUNCIL_IDS[chosen])
+        return await self.transfer(council=councils.COUNCIL_IDS[chosen], reason=self.state.pending.get("reason"))
 
     async def _pending_urgent(self) -> Turn:
         yes = spoken.read_yes_no(self.speech, self.digits)
@@ -457,7 +512,7 @@ class Call:
             return await self.send_link(mobile)
         if spoken.read_yes_no(self.speech, "") is False or (self.digits in ("2",)):
             # No mobile to send it to: someone at the council can help instead.
-            self.state.pending["kind"] = "person"
+            self.state.pending.update(kind="person", reason="cannot_use_link")
             lines = [words("link_declined"), words("link_cannot_use"), words("yes_no")]
             self.state.pending["lines"] = lines[1:]
             return Turn(lines, hints=_yes_no_hints(), single_key=True)
@@ -525,8 +580,10 @@ class Call:
         actions = self._turn_actions()
         intent = ((self.tracker.latest_message.intent or {}).get("name")
                   if self.tracker is not None and self.tracker.latest_message else None)
-        if "action_contact_routes" in actions or intent == "request_human":
-            return await self.transfer()
+        if (PERSON_ACTIONS & set(actions) or intent == "request_human") and not self._callback_under_way(actions):
+            # The conversation says a person is wanted (asked for, or the assistant could not help): put through.
+            reason = self.tracker.get_slot("handover_reason") if self.tracker is not None else None
+            return await self.transfer(reason=str(reason) if reason else "asked_for_person")
         if not any(speech.spoken_text(message) for message in messages):
             return self.resume(words("no_answer"))  # never dead air: the question stands
         lines: List[Text] = []
@@ -592,6 +649,8 @@ class Call:
             menu.append(words("house_number"))
         elif buttons:
             menu.append(spoken.keypad_menu([b.get("title") or "" for b in buttons]))
+        elif expects in POSTCODE_QUESTIONS:
+            menu.append(words("postcode_keypad_how"))  # from the first time: a caller who can't speak can key it
         hints = spoken.speech_hints("address" if by_house_number else expects)
         if buttons and not by_house_number:  # the options' own words are what a caller will say
             hints = ", ".join([b["title"] for b in buttons if b.get("title")] + ([hints] if hints else []))

@@ -40,6 +40,7 @@ class CallState:
     pending: Dict[Text, Any] = field(default_factory=dict)  # a question of the channel's own: {"kind": ...}
     links_offered: List[Text] = field(default_factory=list)  # addresses already offered by text on this call
     ended: bool = False
+    put_through: bool = False  # to council staff: the hang-up tells the staff console the caller has gone
 
     def as_json(self) -> Text:
         return json.dumps(asdict(self))

@@ -17,14 +17,21 @@ RequestValidator over PHONE_PUBLIC_URL + the path and the form): anything else g
   then the offer of a person; silence after that ends the call politely. "Repeat" says the last thing slowly.
   Goodbye, or the end of a journey, ends the call with <Hangup/>.
 - A person: <Dial> to the council's staff transfer number with a whisper (staff.py), never to the number the
-  caller rang; out of hours, the routes that are open.
+  caller rang; out of hours, the routes that are open. The line decides to put a caller through when they ask
+  (in words, or 0), when it offered a person, or when the assistant answered with `action_handover` (or, before
+  it, `action_contact_routes`).
+- With a staff console (STAFF_CONSOLE_URL, docs/handover.md; console.py): a caller put through is recorded in the
+  console's queue (channel `phone`, the CallSid, the whisper's content written for reading), without delaying the
+  transfer; the hang-up tells the console they have gone (presence); and out of hours the assistant's callback form
+  takes a callback request instead of only the routes.
 - The status callback of a call that ended mid-journey ends the conversation (a Restarted event), so nothing
   unfinished is ever sent; a payment already started is settled by the action server's background check anyway.
 
 Settings: TWILIO_AUTH_TOKEN (credentials.yml `auth_token` as a fallback; the local demo's default is
 `sandbox-phone-token`, and outside the local demo a missing token or the demo's stops Rasa from starting),
-PHONE_PUBLIC_URL (default http://127.0.0.1:5005: the address Twilio posts to, as it signs it), and for the links
-it texts NOTIFY_API_URL, NOTIFY_API_KEY and PHONE_LINK_SMS_TEMPLATE (texts.py). In production each must be set, or
+PHONE_PUBLIC_URL (default http://127.0.0.1:5005: the address Twilio posts to, as it signs it), for the links it
+texts NOTIFY_API_URL, NOTIFY_API_KEY and PHONE_LINK_SMS_TEMPLATE (texts.py), and STAFF_CONSOLE_URL with
+STAFF_SERVICE_TOKEN for the staff console (console.py), and HANDOVER_HOURS (staff.py). In production each must be set, or
 Rasa does not start (`phone_production_problems`).
 """
 from __future__ import annotations
@@ -46,6 +53,7 @@ from connectors.production import ProductionSettingsError, check_production_sett
 from . import staff
 from .call import CHANNEL_NAME, Call, PhoneOutput, routes_spoken, tracker_of  # noqa: F401 (PhoneOutput: the package exports it)
 from .calls import call_store
+from .console import PhoneConsole
 from .texts import LinkTexts, production_problems
 from .twiml import hang_up, just_say
 from .wording import words
@@ -57,6 +65,8 @@ PUBLIC_URL_ENV = "PHONE_PUBLIC_URL"
 DEMO_TOKEN = "sandbox-phone-token"
 DEFAULT_PUBLIC_URL = "http://127.0.0.1:5005"
 ENDED_STATUSES = {"completed", "busy", "no-answer", "failed", "canceled"}
+HANDOVER_STATUS_SLOT = "handover_status"  # docs/handover.md: set by the assistant's handover actions
+HANDED_OVER = {"waiting", "active", "callback"}
 
 
 def auth_token(credentials: Optional[Dict[Text, Any]] = None, environ=None) -> Text:
@@ -115,12 +125,16 @@ class PhoneInput(InputChannel):
                                           + "\n".join(f"  - {problem}" for problem in problems))
         public_url = public_address(credentials)
         token = auth_token(credentials)
+        # Made now, so a malformed Notify or console setting stops the start, not a call.
         return cls(token, str(public_url), int(credentials.get("max_message_length", DEFAULT_MAX_MESSAGE_LENGTH)),
-                   texts=LinkTexts())  # made now, so a malformed Notify setting stops the start, not a call
+                   texts=LinkTexts(), console=PhoneConsole.from_env())
 
     def __init__(self, token: Text = DEMO_TOKEN, public_url: Text = DEFAULT_PUBLIC_URL,
-                 max_message_length: int = DEFAULT_MAX_MESSAGE_LENGTH, calls: Any = None, texts: Any = None) -> None:
+                 max_message_length: int = DEFAULT_MAX_MESSAGE_LENGTH, calls: Any = None, texts: Any = None,
+                 console: Optional[PhoneConsole] = None) -> None:
+        """`console`: the staff console to record transfers in (console.py); None: transfers as before."""
         self.validator = RequestValidator(token)
+        self.console = console
         self.public_url = public_url.rstrip("/")
         self.guard = MessageGuard(max_message_length)
         self.calls = calls if calls is not None else call_store()
@@ -197,20 +211,37 @@ class PhoneInput(InputChannel):
         return form
 
     async def _call_ended(self, request: Request, call_sid: Text) -> None:
-        """The caller hung up (or the call failed): nothing unfinished is sent, and the call's state goes."""
+        """The caller hung up (or the call failed): nothing unfinished is sent, the call's state goes, and a
+        caller the staff console knows of (put through, or waiting for a callback) is marked as gone."""
+        state = await self.calls.load(call_sid)
         await self.calls.drop(call_sid)
         agent = getattr(request.app.ctx, "agent", None)
         if agent is None or agent.processor is None:
+            if state is not None and state.put_through:
+                await self._tell_console_gone(call_sid)
             return
         from rasa.shared.core.events import Restarted
 
+        ended_mid_journey = False
         async with agent.lock_store.lock(call_sid):
             tracker = await agent.tracker_store.retrieve(call_sid)
-            if tracker is None or not tracker.active_loop_name:
-                return
-            tracker.update(Restarted())
-            await agent.tracker_store.save(tracker)
-        logger.info("Phone line: a call ended mid-journey; its conversation was ended.")
+            handed_over = tracker is not None and tracker.get_slot(HANDOVER_STATUS_SLOT) in HANDED_OVER
+            if tracker is not None and tracker.active_loop_name:
+                tracker.update(Restarted())
+                await agent.tracker_store.save(tracker)
+                ended_mid_journey = True
+        if ended_mid_journey:
+            logger.info("Phone line: a call ended mid-journey; its conversation was ended.")
+        if (state is not None and state.put_through) or handed_over:
+            await self._tell_console_gone(call_sid)
+
+    async def _tell_console_gone(self, call_sid: Text) -> None:
+        if self.console is None:
+            return
+        try:
+            await self.console.call_ended(call_sid)
+        except Exception as error:  # the status callback is answered whatever happens here
+            logger.warning("Phone line: the staff console was not told a call ended (%s).", type(error).__name__)
 
 
 def _twiml(text: Text) -> HTTPResponse:

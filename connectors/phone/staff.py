@@ -6,12 +6,15 @@
 - Staff are there within the council's `contact.opening_hours` (UK time, councils/opening_hours.py), unless
   HANDOVER_HOURS says `always` or `never` (../shared/contract.md, section 5).
 - The whisper is said to the member of staff before the call connects: what the caller was doing, the council,
-  the address and any reference, from the conversation's slots.
+  the address and any reference, from the conversation's slots. The staff console's summary of the same call
+  (console.py) is the same sentences written for reading (`caller_facts`, then `whisper_summary` or
+  `written_summary`), with the assistant's last question added.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, List, Mapping, Optional, Text
+from typing import Any, Dict, List, Mapping, Optional, Text
 
 import councils
 from councils import phone_line
@@ -54,30 +57,102 @@ def council_name(council_id: Optional[Text]) -> Text:
     return councils.load_council(council_id)["name"] if council_id in councils.COUNCIL_IDS else "the council"
 
 
-def whisper_summary(tracker: Any) -> Text:
-    """What staff hear before the caller is connected. `tracker`: Rasa's DialogueStateTracker (or None)."""
+@dataclass
+class CallerFacts:
+    """What the conversation says about the caller's business, for the whisper (heard) and the console (read)."""
+    journey: Optional[Text] = None  # the form, or the intent, that names what they wanted
+    wanted: Optional[Text] = None  # "They were reporting a missed bin."
+    council: Optional[Text] = None
+    address: Optional[Text] = None
+    references: List[Text] = field(default_factory=list)  # as written: "REP-100017"
+    stopped_at: Optional[Text] = None  # the assistant's last question before they asked for a person
+
+    def details(self) -> Dict[Text, Any]:
+        """The console's `details` (docs/handover.md)."""
+        return {"wanted": self.wanted or "", "journey": self.journey or "", "stopped_at": self.stopped_at or "",
+                "address": self.address or "", "references": list(self.references), "told": []}
+
+
+def caller_facts(tracker: Any) -> CallerFacts:
+    """Read once from the conversation (Rasa's DialogueStateTracker, or None): the whisper and the console's
+    summary both come from here, so what staff hear and what they read never disagree."""
+    facts = CallerFacts()
     if tracker is None:
-        return words("whisper_nothing_known")
+        return facts
     journeys = section("journeys")
-    said: List[Text] = []
     loop = (tracker.active_loop or {}).get("name") if isinstance(tracker.active_loop, dict) else None
     intent = (tracker.latest_message.intent or {}).get("name") if tracker.latest_message else None
     for name in (loop, _journey_from_events(tracker), intent):
         if name and name in journeys:
-            said.append(journeys[name])
+            facts.journey, facts.wanted = name, journeys[name]
             break
-    slots = {name: tracker.get_slot(name) for name in ("council", "address", "postcode", "report_reference",
-                                                       "order_reference")}
-    if slots["council"] in councils.COUNCIL_IDS:
-        said.append(words("whisper_council", council=council_name(slots["council"])))
-    if slots["address"] or slots["postcode"]:
-        said.append(words("whisper_address", address=slots["address"] or slots["postcode"]))
-    for reference in (slots["report_reference"], slots["order_reference"]):
-        if reference:
+    council = tracker.get_slot("council")
+    facts.council = council if council in councils.COUNCIL_IDS else None
+    facts.address = tracker.get_slot("address") or tracker.get_slot("postcode") or None
+    facts.references = [str(tracker.get_slot(slot)) for slot in ("report_reference", "order_reference")
+                        if tracker.get_slot(slot)]
+    facts.stopped_at = _last_question(tracker)
+    return facts
+
+
+def whisper_summary(tracker: Any) -> Text:
+    """What staff hear before the caller is connected. `tracker`: Rasa's DialogueStateTracker (or None)."""
+    return _summary(caller_facts(tracker), spoken=True)
+
+
+def written_summary(facts: CallerFacts, reason: Optional[Text] = None) -> Text:
+    """The whisper's content written for reading in the console's queue: references as written, not spelt out,
+    and where the conversation stopped."""
+    said = [_summary(facts, spoken=False, reason=reason)]
+    if facts.stopped_at:
+        said.append(words("summary_stopped_at", question=facts.stopped_at))
+    return " ".join(said)
+
+
+def _summary(facts: CallerFacts, spoken: bool, reason: Optional[Text] = None) -> Text:
+    said: List[Text] = []
+    if facts.wanted:
+        said.append(facts.wanted)
+    elif reason and not spoken:
+        said.append(section("reasons").get(reason, ""))
+    if facts.council:
+        said.append(words("whisper_council", council=council_name(facts.council)))
+    if facts.address:
+        said.append(words("whisper_address", address=facts.address))
+    for reference in facts.references:
+        if spoken:
             from replies.parts import spell_out
 
-            said.append(words("whisper_reference", reference=spell_out(str(reference))))
-    return " ".join(said) or words("whisper_nothing_known")
+            reference = spell_out(reference)
+        said.append(words("whisper_reference", reference=reference))
+    return " ".join(part for part in said if part) or words("whisper_nothing_known")
+
+
+# The actions that answer a request for a person: the question before them is where the conversation stopped.
+PERSON_ACTIONS = ("action_handover", "action_contact_routes")
+LONGEST_QUESTION = 200  # characters of the last question kept in the console's summary
+
+
+def _last_question(tracker: Any) -> Optional[Text]:
+    """The assistant's last message before the caller asked for a person, as plain text (no Markdown)."""
+    from replies.speech import plain
+
+    events = list(tracker.events)
+    since_user = []
+    for event in reversed(events):
+        if type(event).__name__ == "UserUttered":
+            break
+        since_user.append(event)
+    skip_turn = any(getattr(e, "action_name", None) in PERSON_ACTIONS for e in since_user)
+    passed_user = False
+    for event in reversed(events):
+        kind = type(event).__name__
+        if kind == "UserUttered":
+            passed_user = True
+        elif kind == "BotUttered" and getattr(event, "text", None) and (passed_user or not skip_turn):
+            text = plain(event.text)
+            return text if len(text) <= LONGEST_QUESTION else text[:LONGEST_QUESTION - 1].rstrip() + "…"
+    return None
 
 
 def _journey_from_events(tracker: Any) -> Optional[Text]:

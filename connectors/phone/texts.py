@@ -1,6 +1,7 @@
 """Text messages the phone line sends: a link the caller needs (a payment page, a form) instead of reading a web
 address out, through GOV.UK Notify (the sandbox answers Notify's API in the local demo).
 
+Sent with the action server's NotifyClient (actions/clients/notify.py), never a second Notify client of our own.
 Settings: NOTIFY_API_URL and NOTIFY_API_KEY as the action server reads them (actions/settings.py), and
 PHONE_LINK_SMS_TEMPLATE, the Notify text message template with ((council_name)), ((purpose)) and ((link))
 (default: the sandbox's). In production all three must be set for the Rasa server (`production_problems`), or the
@@ -19,6 +20,7 @@ from councils.phone_line import national_digits
 logger = logging.getLogger(__name__)
 
 TEMPLATE_ENV = "PHONE_LINK_SMS_TEMPLATE"
+SEND_TIMEOUT_SECONDS = 10.0  # the caller waits on the line for the text to go
 SANDBOX_LINK_TEMPLATE = "3b7e5a52-1f0c-4b8e-9a61-0c5e2f7d1a11"
 
 
@@ -49,13 +51,18 @@ def production_problems(environ: Mapping[Text, Text]) -> list:
 
 
 class LinkTexts:
+    """Sends a link by text message with the action server's Notify client (actions/clients/notify.py), so the
+    phone line's texts get the same timeouts, error handling and personal-data-free logs as every other message."""
+
     def __init__(self, environ: Optional[Mapping[Text, Text]] = None) -> None:
+        from actions.clients.notify import NotifyClient
         from actions.settings import Settings
 
         environ = os.environ if environ is None else environ
         settings = Settings.from_env(environ)
-        self.url = settings.notify_api_url
-        self.key = settings.notify_api_key
+        # A malformed URL or key raises ValueError here, when the channel is made: the start fails, not a call.
+        self.client = NotifyClient(settings.notify_api_url, api_key=settings.notify_api_key,
+                                   timeout=SEND_TIMEOUT_SECONDS)
         self.template = (environ.get(TEMPLATE_ENV) or "").strip() or SANDBOX_LINK_TEMPLATE
 
     async def send(self, mobile: Text, council_name: Text, purpose: Text, link: Text,
@@ -64,15 +71,13 @@ class LinkTexts:
         return await asyncio.to_thread(self._send, mobile, council_name, purpose, link, reference)
 
     def _send(self, mobile: Text, council_name: Text, purpose: Text, link: Text, reference: Optional[Text]) -> bool:
-        from notifications_python_client.notifications import NotificationsAPIClient
+        from actions.clients.errors import CouncilServiceError
 
         try:
-            client = NotificationsAPIClient(self.key, base_url=self.url, timeout=10)
-            client.send_sms_notification(
-                phone_number=mobile, template_id=self.template, reference=reference,
-                personalisation={"council_name": council_name, "purpose": purpose, "link": link},
-            )
+            self.client.send_sms(self.template, mobile,
+                                 {"council_name": council_name, "purpose": purpose, "link": link},
+                                 reference=reference)
             return True
-        except Exception as error:  # the caller is told; what failed is logged without the number or link
+        except CouncilServiceError as error:  # the caller is told; the client logged the call without personal data
             logger.warning("Phone line: a link could not be sent by text message (%s).", type(error).__name__)
             return False

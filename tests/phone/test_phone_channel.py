@@ -589,3 +589,90 @@ def test_goodbye_in_the_middle_of_a_journey_ends_the_call_without_answering_the_
     ended = line.say("goodbye")
     assert ended.hung_up and ended.text == words("goodbye_mid_journey")
     assert line.bot.received == received  # "goodbye" was never given as the postcode
+
+
+# -- the staff console (console.py; whole calls against a real console: test_phone_handover.py) ---------------------
+
+
+def test_the_assistants_handover_action_is_a_transfer():
+    """action_handover (docs/handover.md) answers request_human now: the line puts the caller through, as it did
+    for action_contact_routes, even when the caller's words were not ones the line knows for a person."""
+    handover = ("request_human", "action_handover", [{"text": "I'll pass you to someone in customer services."}])
+    line = Line({"/greet": [GREETING], "*": handover})
+    line.ring()
+    heard = line.say("I'd like to discuss my situation with somebody")
+    assert heard.dial and heard.dial["number"] == "+441632960101", heard.xml
+    assert line.bot.received[-1] == "I'd like to discuss my situation with somebody"  # Rasa decided, not the line
+
+
+def test_the_console_summary_is_the_whisper_written_for_reading():
+    from connectors.phone.staff import caller_facts, whisper_summary, written_summary
+
+    tracker = DialogueStateTracker.from_events("CA1", [
+        UserUttered("my bin", intent={"name": "report_missed_bin", "confidence": 1.0}),
+        ActionExecuted("missed_bin_form"),
+        SlotSet("council", "chorley"), SlotSet("address", "12 Market Street, Chorley"),
+        SlotSet("report_reference", "REP-100017"),
+        BotUttered("Which bin wasn't emptied? **Blue** or grey?"),
+        ActionExecuted("action_listen"),
+        UserUttered("a person please", intent={"name": "request_human", "confidence": 1.0}),
+        ActionExecuted("action_handover"),
+        BotUttered("I'll find someone for you."),
+    ])
+    facts = caller_facts(tracker)
+    written = written_summary(facts, "asked_for_person")
+    said = whisper_summary(tracker)
+    for both in ("Chorley Council", "12 Market Street"):
+        assert both in written and both in said
+    assert "REP-100017" in written and "R E P, 1 0 0, 0 1 7" in said
+    assert 'just asked: "Which bin wasn\'t emptied? Blue or grey?"' in written, written  # not the handover's reply
+    assert facts.details()["references"] == ["REP-100017"] and facts.details()["address"].startswith("12 Market")
+
+
+def test_a_transfer_with_nothing_known_says_why_in_the_console():
+    from connectors.phone.staff import CallerFacts, written_summary
+
+    assert written_summary(CallerFacts(), "not_understood") == "The automated line could not understand them."
+    assert written_summary(CallerFacts(), None) == words("whisper_nothing_known")
+
+
+def test_a_console_that_never_answers_does_not_delay_the_transfer():
+    """The console accepts the connection and then says nothing: the caller is put through at once all the same."""
+    import socket
+    import time
+
+    from actions.clients.staff import StaffConsoleClient
+    from connectors.phone.console import PhoneConsole
+
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(5)
+    try:
+        line = Line({"/greet": [GREETING]})
+        url = f"http://127.0.0.1:{silent.getsockname()[1]}"
+        line.input.console = PhoneConsole(StaffConsoleClient(url, token="t" * 40, timeout=2.0))
+        line.ring()
+
+        async def put_through():
+            form = {"CallSid": line.sid, "From": line.number, "To": line.called, "SpeechResult": "a person please"}
+            started = time.monotonic()
+            turn = await phone.Call(line.input, line.request, form, line.bot.handle).answer()
+            return turn, time.monotonic() - started
+
+        turn, seconds = asyncio.run(put_through())  # (the loop's end waits for the recording to time out)
+        assert turn.dial and seconds < 0.5, seconds
+    finally:
+        silent.close()
+
+
+def test_without_a_console_setting_there_is_no_console_and_a_console_needs_its_token(monkeypatch, tmp_path):
+    from connectors.phone.console import PhoneConsole
+
+    assert PhoneConsole.from_env({}) is None
+    console = PhoneConsole.from_env({"STAFF_CONSOLE_URL": "http://127.0.0.1:5090", "STAFF_SERVICE_TOKEN": "s" * 40})
+    assert console is not None and "s" * 40 not in repr(console)
+    import connectors.handover
+
+    monkeypatch.setattr(connectors.handover, "SERVICE_TOKEN_FILE", tmp_path / "no-such-file")
+    with pytest.raises(ValueError, match="STAFF_SERVICE_TOKEN"):
+        PhoneConsole.from_env({"STAFF_CONSOLE_URL": "http://127.0.0.1:5090"})
