@@ -37,6 +37,10 @@ class Console:
     sweeper: Optional[Sweeper] = None
     stoppers: List[Any] = field(default_factory=list)  # what `stop()` ends: the sweeper, the event consumer
 
+    @property
+    def database(self) -> Database:  # the name staff/events.py looks for
+        return self.db
+
     def stop(self) -> None:
         for stopper in reversed(self.stoppers):
             try:
@@ -116,9 +120,11 @@ def create_app(settings: Optional[Settings] = None, start_sweeper: bool = True) 
         state.stoppers.append(state.sweeper.stop)
     events = _optional("staff.events")
     if events is not None and hasattr(events, "start_consumer"):
-        stopper = events.start_consumer(app)
-        if callable(stopper):
-            state.stoppers.append(stopper)
+        started = events.start_consumer(app)
+        if callable(started):
+            state.stoppers.append(started)
+        elif hasattr(getattr(started, "stop", None), "set"):  # a thread with its stop Event
+            state.stoppers.append(started.stop.set)
     return app
 
 

@@ -182,20 +182,20 @@ class _UnknownNames:
         self._most = most
 
     @staticmethod
-    def _key(username: str) -> str:
-        return hashlib.sha256(normal_username(username).encode()).hexdigest()
+    def _key(database: str, username: str) -> str:
+        return hashlib.sha256(f"{database}\n{normal_username(username)}".encode()).hexdigest()
 
-    def locked(self, username: str) -> bool:
+    def locked(self, database: str, username: str) -> bool:
         with self._lock:
-            _, until = self._counts.get(self._key(username), (0, None))
+            _, until = self._counts.get(self._key(database, username), (0, None))
             return until is not None and until > utcnow()
 
-    def failed(self, username: str) -> bool:
+    def failed(self, database: str, username: str) -> bool:
         """Count one failure; True when this one locks the name."""
         with self._lock:
             if len(self._counts) >= self._most:
                 self._counts.clear()
-            key = self._key(username)
+            key = self._key(database, username)
             count, until = self._counts.get(key, (0, None))
             if until is not None and until <= utcnow():
                 count, until = 0, None
@@ -237,7 +237,8 @@ def _check_sign_in(session, username: str, password: str, totp_code: Optional[st
     now = utcnow()
     if user is None:
         _verify(_DUMMY_HASH, password)
-        if _unknown_names.locked(username) or _unknown_names.failed(username):
+        database = str(session.get_bind().url)  # one count per console database (tests run several)
+        if _unknown_names.locked(database, username) or _unknown_names.failed(database, username):
             return None, "locked"
         return None, "wrong"
     if user.locked_until is not None and user.locked_until > now:
