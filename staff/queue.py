@@ -78,11 +78,13 @@ def active_staff(session, active_minutes: int, now: Optional[datetime] = None) -
     ).scalar_one()
 
 
-def availability(session, settings, council: Optional[str], now: Optional[datetime] = None) -> Dict[str, Any]:
-    """What GET /api/v1/availability answers (docs/handover.md)."""
+def availability(session, settings, council: Optional[str], now: Optional[datetime] = None,
+                 uk_time: Optional[datetime] = None) -> Dict[str, Any]:
+    """What GET /api/v1/availability answers (docs/handover.md). `now` (UTC) and `uk_time` (the UK clock, for the
+    opening hours) default to the present."""
     council_id = council if council in COUNCIL_IDS else None
     waiting_now = session.execute(select(func.count(Handover.id)).where(Handover.status == "waiting")).scalar_one()
-    if not open_now(council_id, environ=settings.hours_environ):
+    if not open_now(council_id, now=uk_time, environ=settings.hours_environ):
         available, why = False, "out_of_hours"
     elif settings.handover_hours == "always" or active_staff(session, settings.active_minutes, now) > 0:
         available, why = True, "in_hours"
