@@ -32,6 +32,8 @@ import os
 from pathlib import Path
 from typing import Any, Dict, Optional, Set, Text
 
+from rasa.shared.core.events import SlotSet
+
 logger = logging.getLogger(__name__)
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -64,9 +66,18 @@ async def answer_while_paused(agent: Any, session_id: Text, output: Any) -> bool
             await agent.execute_action(session_id, URGENT_HELP_ACTION, output, None, None)
         logger.info("Web chat: urgent help given in a conversation handed over to staff.")
         return True
-    if tracker.get_slot(HANDOVER_SLOT) != ACTIVE:
+    if handover_status(tracker) != ACTIVE:
         await output.send_text_message(session_id, WAITING_ACKNOWLEDGEMENT)
     return True
+
+
+def handover_status(tracker: Any) -> Optional[Text]:
+    """The latest `handover_status` set in the conversation, read from its events rather than its slots: it holds
+    whether or not the loaded model's domain has the slot yet (a model trained before the handover was added)."""
+    for event in reversed(tracker.events):
+        if isinstance(event, SlotSet) and event.key == HANDOVER_SLOT:
+            return event.value if isinstance(event.value, str) else None
+    return None
 
 
 def staff_name(kwargs: Dict[Text, Any]) -> Optional[Text]:

@@ -16,7 +16,8 @@ For each record about a conversation with an open handover (waiting or active):
 - the assistant's message becomes a `bot` line (the urgent-help reply given while paused, the hand-back); a message a
   member of staff sent (`staff_name`) is not added again: the console recorded it when it was sent;
 - a line already in the transcript (same sender, text and time: the transcript read from Rasa when the handover was
-  made, or a message delivered twice) is not added again;
+  made, or a message delivered twice) is not added again, nor is anything from well before the handover was made
+  (`BEFORE_HANDOVER`: it was in that transcript);
 - a card number split over two messages: the channel replaces the second half with `/card_number_removed`, and the
   first half, already in the transcript, is replaced here as Rasa's store replaces it.
 Records about other conversations are read past: the console only follows conversations staff were asked to take.
@@ -28,7 +29,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any, Dict, Iterable, List, Optional, Tuple
 from urllib.parse import urlparse
 
@@ -46,6 +47,10 @@ URGENT_HELP_INTENT = "urgent_help"
 CARD_REMOVED_TEXT = "[card number removed]"
 BATCH_SIZE = 500
 POLL_SECONDS = 1.0
+# A record this much older than its handover was in Rasa's store when the handover was made, so in the transcript the
+# console read then: read past it (a consumer catching up after a stop would otherwise add the whole history again).
+# The turn that asked for the handover is younger: the handover is made while it runs, before Rasa saves it.
+BEFORE_HANDOVER = timedelta(minutes=2)
 LONGEST_PAUSE_SECONDS = 30.0
 
 _events = sa.table(TABLE_NAME, sa.column("id", sa.Integer), sa.column("sender_id", sa.String),
@@ -207,6 +212,8 @@ class EventConsumer:
         if not isinstance(text, str) or not text.strip():
             return
         at = _moment(record.get("timestamp"))
+        if handover.waiting_since is not None and at < handover.waiting_since - BEFORE_HANDOVER:
+            return
         if record["event"] == "bot":
             if record.get("staff_name"):
                 return  # a member of staff's own message: recorded by the console when it was sent

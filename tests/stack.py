@@ -134,6 +134,12 @@ def tracker_store_config(database: Path) -> str:
     return f"tracker_store:\n  type: connectors.tracker_store.CardSafeSQLTrackerStore\n  dialect: sqlite\n  db: {database}\n"
 
 
+def event_broker_config(url: str, queue: str = "rasa_handover_events") -> str:
+    """The handover event broker (connectors/events.py) writing to `url` (sqlite:///..., postgresql://... or
+    amqp://...), for `endpoints_extra`: the staff console's consumer (staff/events.py) reads the same URL."""
+    return f'event_broker:\n  type: connectors.events.HandoverEventBroker\n  url: "{url}"\n  queue: {queue}\n'
+
+
 def start_rasa_server(
     model: Path, action_url: str, logs: Path, endpoints_extra: str = "", credentials: Optional[Path] = None,
     extra_env: Optional[Dict[str, str]] = None, port: Optional[int] = None, seconds: float = 240,

@@ -343,3 +343,17 @@ class _LateRelay:
     def stop(self) -> None:
         if self._server is not None:
             self._server.close()
+
+
+def test_what_was_said_well_before_the_handover_is_not_added_again(tmp_path, console):
+    """It was in Rasa's store when the handover was made, so in the transcript the console read then; a consumer
+    catching up after a stop must not add the whole history again. The turn that asked for a person is kept."""
+    source = {"url": f"sqlite:///{tmp_path / 'rasa_events.db'}", "queue": "unused"}
+    conversation = f"conv-{uuid.uuid4().hex[:8]}"
+    handover_id = open_handover(console, conversation)
+    now = time.time()
+    publish(source, [user(conversation, "an hour ago", now - 3600), user(conversation, "talk to a person", now - 5),
+                     bot(conversation, "I've asked customer services.", now - 4)])
+    consume_all(console, source)
+    assert transcript(console, handover_id) == [("resident", "talk to a person"),
+                                                ("bot", "I've asked customer services.")]
