@@ -45,6 +45,7 @@ _NAME_LEAD = re.compile(
 # so "I'm worried" and "this is about my bin" stay as they are.
 _ALWAYS_A_NAME = {"my name is", "my name's", "name is", "i am called", "i'm called", "im called", "call me",
                   "mr", "mrs", "ms", "miss", "dr"}
+_TITLES = {"mr", "mrs", "ms", "miss", "dr"}
 # Words after a lead-in that are not part of a name ("my name is Sam and I live...").
 _NOT_NAMES = {
     "and", "but", "or", "so", "i", "im", "i'm", "my", "the", "a", "an", "here", "from", "at", "on", "in", "of",
@@ -87,8 +88,14 @@ def _name(found: re.Match) -> str:
         return found.group(0)
     if lead.lower() not in _ALWAYS_A_NAME and not kept[0][0].isupper():
         return found.group(0)
-    if lead.lower() not in _ALWAYS_A_NAME:
-        kept = [word for word in kept[:2] if word[0].isupper()] or kept[:1]
+    if lead.lower() in _TITLES or lead.lower() not in _ALWAYS_A_NAME:
+        # "Mrs Jones rang", "This is Dave Brown speaking": the name is the capitalised words that follow.
+        capitalised = []
+        for word in kept[:2]:
+            if not word[0].isupper():
+                break
+            capitalised.append(word)
+        kept = capitalised or kept[:1]
     rest = words[len(kept):]
     return f"{lead} [name]" + ("" if not rest else " " + " ".join(rest))
 
