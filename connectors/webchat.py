@@ -22,6 +22,10 @@ and differs from Rasa's `socketio` channel where that one fails residents:
   with several Rasa processes also `{"status": "in_progress", ...}`: another process is handling that message, so
   the client sends it again a few seconds later (see `WebChatInput._seen_before`).
 - Its output channel is called `webchat`, so domain responses can have `channel: webchat` variants.
+- While customer services have the conversation (Rasa paused it) the "no answer" message is not sent: the resident
+  gets an acknowledgement while waiting, nothing while staff answer, urgent help still at once; a member of staff's
+  message reaches the browser as `{"text", "from": {"staff": name}}`; the console hears when browsers join and leave
+  (connectors/handover.py, docs/handover.md).
 - Nothing a resident types is logged.
 - Several Rasa processes can serve one web chat (docs/deployment.md): with WEBCHAT_REDIS_URL (or REDIS_URL) set,
   which conversation each socket is in, the message ids received and the rate limits are kept in Redis
