@@ -297,6 +297,17 @@ def end_session(db: DatabaseOrSession, token: str) -> None:
         session.execute(delete(StaffSession).where(StaffSession.token_hash == token_hash(token or "")))
 
 
+def purge_sessions(db: DatabaseOrSession, session_minutes: int) -> int:
+    """Delete sessions past their absolute end or idle too long (the queue sweeper calls this); how many."""
+    now = utcnow()
+    with writing(db) as session:
+        return session.execute(
+            delete(StaffSession).where((StaffSession.expires_at <= now)
+                                       | (StaffSession.last_seen_at <= now - timedelta(minutes=session_minutes)))
+            .execution_options(synchronize_session=False)
+        ).rowcount
+
+
 def _bearer() -> Optional[str]:
     header = request.headers.get("Authorization", "")
     scheme, _, value = header.partition(" ")

@@ -24,6 +24,7 @@ from sqlalchemy import case, func, select, update
 from councils import COUNCIL_IDS
 from councils.opening_hours import open_now, opening_hours_lines
 
+from .auth import purge_sessions
 from .models import HANDLING_ROLES, AuditEntry, Handover, User, utcnow
 from .rasa_link import RasaUnavailable
 
@@ -148,6 +149,7 @@ class Sweeper:
         while not self._stopping.wait(self.console.settings.sweep_seconds):
             try:
                 sweep(self.console)
+                purge_sessions(self.console.db, self.console.settings.session_minutes)
             except Exception:  # a database hiccup must not end the thread: the next sweep tries again
                 logger.exception("the queue sweep failed")
 

@@ -205,3 +205,13 @@ def test_signing_in_is_in_the_audit_log(running):
 def test_a_sign_in_without_both_details_is_a_clear_400(running, body):
     answer = requests.post(f"{running.api}/session", json=body, timeout=10)
     assert answer.status_code == 400 and answer.json()["error"]
+
+
+def test_ended_sessions_are_cleared_away(running):
+    from staff.auth import purge_sessions
+
+    running.person("sam")
+    running.person("kim")
+    assert purge_sessions(running.db, 30) == 0
+    running.age_sessions(idle_minutes=31)
+    assert purge_sessions(running.db, 30) == 2
