@@ -29,7 +29,7 @@ from .auth import (
 )
 from .handovers import Refused
 from .models import HANDLING_ROLES, ROLES, Handover
-from .queue import availability as queue_availability, waiting
+from .queue import availability as queue_availability, minutes_per_person, waiting
 from .rasa_link import RasaUnavailable
 
 logger = logging.getLogger(__name__)
@@ -121,7 +121,9 @@ def list_handovers():
     with console().db.session() as session:
         found = handovers.listing(session, status)
         waiting_ids = [h.id for h in waiting(session)]
-        shown = [handovers.as_json(session, h, g.staff_user, waiting_ids=waiting_ids) for h in found]
+        minutes_each = minutes_per_person(session)
+        shown = [handovers.as_json(session, h, g.staff_user, waiting_ids=waiting_ids, minutes_each=minutes_each)
+                 for h in found]
     return jsonify({"handovers": shown})
 
 

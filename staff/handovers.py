@@ -12,6 +12,7 @@ Each operation either happens completely or not at all:
 from __future__ import annotations
 
 import logging
+import math
 from dataclasses import dataclass
 from typing import Any, Dict, List, Optional
 
@@ -100,8 +101,9 @@ def transcript(session, handover: Handover) -> List[HandoverMessage]:
 
 
 def as_json(session, handover: Handover, viewer: Optional[User] = None, with_transcript: bool = False,
-            waiting_ids: Optional[List[int]] = None) -> Dict[str, Any]:
-    """The handover as the API shows it; personal details redacted for a trainer."""
+            waiting_ids: Optional[List[int]] = None, minutes_each: Optional[float] = None) -> Dict[str, Any]:
+    """The handover as the API shows it; personal details redacted for a trainer. A list passes the queue's ids
+    and the minutes per person (queue.minutes_per_person) worked out once for all its handovers."""
     redacted = viewer is not None and viewer.role == "trainer"
     clean = redact if redacted else (lambda text: text)
     accepted_by = handover.accepted_by_user
@@ -131,7 +133,10 @@ def as_json(session, handover: Handover, viewer: Optional[User] = None, with_tra
         "callback": redact_details(handover.callback) if redacted else handover.callback,
         "updated_at": iso(handover.updated_at),
         "position": place,
-        "estimated_wait_minutes": estimated_wait_minutes(session, place) if place else None,
+        "estimated_wait_minutes": (
+            None if not place else
+            estimated_wait_minutes(session, place) if minutes_each is None else max(1, math.ceil(place * minutes_each))
+        ),
         "redacted": redacted,
     }
     if with_transcript:
