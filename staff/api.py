@@ -10,7 +10,6 @@ import logging
 from typing import Any
 
 from flask import Blueprint, current_app, g, jsonify, request
-from sqlalchemy import select
 
 import councils
 
