@@ -37,7 +37,10 @@ pages = Blueprint("pages", __name__, template_folder="templates", static_folder=
 GOVUK_DIST = Path(__file__).resolve().parent / "node_modules" / "govuk-frontend" / "dist" / "govuk"
 # Only GOV.UK Frontend's compiled CSS and JS are served. Its fonts are GDS Transport and its images are the crown,
 # the crest and GOV.UK's icons, which only GOV.UK services may use; console.css sets Arial instead.
-GOVUK_ASSETS = frozenset({"govuk-frontend.min.css", "govuk-frontend.min.js"})
+GOVUK_ASSETS = frozenset({"govuk-frontend.min.css", "govuk-frontend.min.js", "govuk-frontend.min.css.map",
+                          "govuk-frontend.min.js.map"})
+CONTENT_SECURITY_POLICY = ("default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; "
+                           "form-action 'self'; frame-ancestors 'none'")
 SIGN_IN_COOKIE = "staff_sign_in"  # the sign-in form's own CSRF token (double submit): there is no session yet
 UK = ZoneInfo("Europe/London")
 AUDIT_ROWS = 200
@@ -203,6 +206,9 @@ def _render(template: str, status: int = 200, **context: Any):
     response = make_response(render_template(template, **values), status)
     # Residents' details are on these pages: no browser or proxy keeps a copy.
     response.headers["Cache-Control"] = "no-store"
+    # What residents typed is shown here: even if something slipped past the templates' escaping, the browser runs
+    # only this console's own script files (no inline script or style anywhere in the pages).
+    response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
     return response
 
 

@@ -78,6 +78,12 @@
     if (lastStatus !== null && handover.status !== lastStatus) news.push('Status: ' + status[0] + '.');
     lastStatus = handover.status;
     document.getElementById('status-tag').replaceChildren(C.tag(status[0], status[1]));
+    var handling = document.getElementById('handling');
+    if (handling && !handling.hidden && handover.status !== 'active') {
+      // Closed or given back elsewhere (a supervisor, another tab): nothing here can be sent any more.
+      handling.hidden = true;
+      document.getElementById('ended').hidden = false;
+    }
 
     if (news.length) C.announce(announcer, news.join(' '));
   }
