@@ -46,6 +46,7 @@ import sqlalchemy as sa
 from rasa.core.brokers.broker import EventBroker
 from rasa.utils.endpoints import EndpointConfig
 
+from connectors.card_numbers import CARD_NUMBER_REMOVED, card_digits_at_end
 from connectors.tracker_store import scrub_card_numbers
 
 logger = logging.getLogger(__name__)
@@ -72,6 +73,9 @@ handover_events = sa.Table(
     sa.Column("sender_id", sa.String(255), nullable=False, index=True),
     sa.Column("event", sa.String(32), nullable=False),
     sa.Column("data", sa.Text, nullable=False),
+    # Ids are never reused (SQLite would reuse the highest after it was deleted): the console reads by id and removes
+    # what it has read (staff/events.py).
+    sqlite_autoincrement=True,
 )
 
 
@@ -262,6 +266,7 @@ class _SqlSink:
         if not self._table_made:
             self._make_table()
         with self.engine.begin() as connection:
+            _erase_split_card_numbers(connection, batch)
             connection.execute(
                 handover_events.insert(),
                 [{"sender_id": r["sender_id"], "event": r["event"], "data": json.dumps(r)} for r in batch],
@@ -270,6 +275,37 @@ class _SqlSink:
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+def _erase_split_card_numbers(connection: Any, batch: List[Dict[Text, Any]]) -> None:
+    """A card number split over two messages: the channel sent the second half as `/card_number_removed` and had
+    the tracker store erase the first (connectors/card_numbers.py); the first half is erased here too, in this batch
+    or in the table, so the console's copy never keeps it either."""
+    latest_user: Dict[Text, Dict[Text, Any]] = {}
+    for record in batch:
+        if record.get("event") != "user":
+            continue
+        previous = latest_user.get(record["sender_id"])
+        latest_user[record["sender_id"]] = record
+        if record.get("text") != CARD_NUMBER_REMOVED:
+            continue
+        if previous is not None:
+            if card_digits_at_end(previous.get("text") or ""):
+                previous["text"] = CARD_NUMBER_REMOVED
+            continue
+        row = connection.execute(
+            sa.select(handover_events.c.id, handover_events.c.data)
+            .where(handover_events.c.sender_id == record["sender_id"], handover_events.c.event == "user")
+            .order_by(handover_events.c.id.desc()).limit(1)
+        ).first()
+        if row is None:
+            continue
+        stored = json.loads(row.data)
+        if card_digits_at_end(stored.get("text") or ""):
+            stored["text"] = CARD_NUMBER_REMOVED
+            connection.execute(
+                handover_events.update().where(handover_events.c.id == row.id).values(data=json.dumps(stored))
+            )
 
 
 def _sqlite_wal(dbapi_connection: Any, _record: Any) -> None:

@@ -6,7 +6,9 @@ handover_status`) to STAFF_EVENTS_URL: an SQL table (`handover_events`, the defa
 RabbitMQ queue (STAFF_EVENTS_QUEUE). This module reads them:
 
 - SQL: rows after the last one read, in order of id; how far it got is kept in the console's own `event_positions`
-  table, in the same transaction as the messages it added, so a restart neither skips nor repeats a row.
+  table, in the same transaction as the messages it added, so a restart neither skips nor repeats a row. Rows read
+  are then removed from the event table (all but the newest), so residents' words are not kept there longer than
+  it takes the console to read them.
 - RabbitMQ: messages from the durable queue, each acknowledged once its transaction is committed (a crash in
   between gives it again; the duplicate check below keeps it out of the transcript).
 
@@ -123,7 +125,19 @@ class EventConsumer:
                 session.add(EventPosition(source=self.source, position=rows[-1][0]))
             else:
                 stored.position = max(stored.position, rows[-1][0])
+        self._remove_read(engine, rows[-1][0])
         return len(rows)
+
+    @staticmethod
+    def _remove_read(engine: sa.engine.Engine, position: int) -> None:
+        """Rows read are removed (all but the last, whose id keeps the table's ids rising on any database): the
+        table is a hand-over point, not a second conversation store that would outlive the retention rules. A
+        failure only leaves them for next time."""
+        try:
+            with engine.begin() as connection:
+                connection.execute(sa.delete(_events).where(_events.c.id < position))
+        except Exception as error:
+            logger.warning("Handover events: rows read could not be removed yet (%s).", type(error).__name__)
 
     def _channel(self) -> Any:
         import pika

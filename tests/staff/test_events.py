@@ -188,6 +188,12 @@ def test_the_sql_position_is_remembered_so_nothing_is_read_twice(tmp_path, conso
     assert [text for _, text in transcript(console, handover_id)] == ["one", "two", "three"]
     with console.session() as session:
         assert session.execute(sa.text("SELECT position FROM event_positions")).scalar() == 3
+    # What was read is removed from the event table, all but the newest row (so ids keep rising).
+    with sa.create_engine(source["url"]).connect() as connection:
+        assert connection.execute(sa.text("SELECT id FROM handover_events")).scalars().all() == [3]
+    publish(source, [user(conversation, "four", now + 3)])
+    assert consume_available(console, source["url"]) == 1
+    assert transcript(console, handover_id)[-1] == ("resident", "four")
 
 
 def test_a_card_number_split_over_two_messages_leaves_the_transcript(tmp_path, console):
@@ -203,6 +209,27 @@ def test_a_card_number_split_over_two_messages_leaves_the_transcript(tmp_path, c
     consume_all(console, source)
     assert transcript(console, handover_id) == [
         ("resident", "[card number removed]"), ("resident", "[card number removed]"), ("resident", "my bin is 42")]
+
+
+@pytest.mark.parametrize("read_between", [False, True])
+def test_the_first_half_of_a_split_card_number_leaves_the_event_table(tmp_path, console, read_between):
+    """Written in one batch or in two (the first half even read by the console already), the event table never
+    keeps the first half once the channel has said it was half a card number."""
+    database = tmp_path / "rasa_events.db"
+    source = {"url": f"sqlite:///{database}", "queue": "unused"}
+    conversation = f"conv-{uuid.uuid4().hex[:8]}"
+    handover_id = open_handover(console, conversation)
+    now = time.time()
+    publish(source, [user(conversation, "my card is 4242 4242", now)])
+    if read_between:
+        consume_all(console, source)
+    publish(source, [user("conv-someone-else", "hello", now + 0.5),
+                     user(conversation, "/card_number_removed", now + 1, intent="card_number_removed")])
+    with sa.create_engine(f"sqlite:///{database}").connect() as connection:
+        stored = " ".join(connection.execute(sa.text("SELECT data FROM handover_events")).scalars())
+    assert "4242" not in stored
+    consume_all(console, source)
+    assert "4242" not in " ".join(text for _, text in transcript(console, handover_id))
 
 
 def test_a_whole_card_number_never_reaches_the_event_store(tmp_path, console):
