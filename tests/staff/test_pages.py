@@ -186,7 +186,9 @@ def console(rasa: RecordingRasa, tmp_path_factory: pytest.TempPathFactory) -> It
            "tina_secret": parse_qs(urlsplit(uri).query)["secret"][0]}
     server.shutdown()
     server.server_close()
-    app.extensions["staff"].stop()  # the queue sweeper and the events consumer
+    if app.extensions.get("staff_events_stop") is not None:
+        app.extensions["staff_events_stop"].set()  # the events consumer's thread
+    app.extensions["staff"].stop()  # the queue sweeper, the Rasa link, the database
     for name, value in saved.items():
         if value is None:
             os.environ.pop(name, None)
