@@ -73,6 +73,8 @@ handover_events = sa.Table(
     sa.Column("sender_id", sa.String(255), nullable=False, index=True),
     sa.Column("event", sa.String(32), nullable=False),
     sa.Column("data", sa.Text, nullable=False),
+    # When the row was written (seconds since 1970): the console removes rows it has read once they are a day old.
+    sa.Column("written_at", sa.Float, index=True),
     # Ids are never reused (SQLite would reuse the highest after it was deleted): the console reads by id and removes
     # what it has read (staff/events.py).
     sqlite_autoincrement=True,
@@ -265,11 +267,13 @@ class _SqlSink:
     def write(self, batch: List[Dict[Text, Any]]) -> int:
         if not self._table_made:
             self._make_table()
+        now = time.time()
         with self.engine.begin() as connection:
             _erase_split_card_numbers(connection, batch)
             connection.execute(
                 handover_events.insert(),
-                [{"sender_id": r["sender_id"], "event": r["event"], "data": json.dumps(r)} for r in batch],
+                [{"sender_id": r["sender_id"], "event": r["event"], "data": json.dumps(r), "written_at": now}
+                 for r in batch],
             )
         return len(batch)
 

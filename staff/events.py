@@ -7,8 +7,9 @@ RabbitMQ queue (STAFF_EVENTS_QUEUE). This module reads them:
 
 - SQL: rows after the last one read, in order of id; how far it got is kept in the console's own `event_positions`
   table, in the same transaction as the messages it added, so a restart neither skips nor repeats a row. Rows read
-  are then removed from the event table (all but the newest), so residents' words are not kept there longer than
-  it takes the console to read them.
+  are removed from the event table once a day old (never the newest), so residents' words are not kept there
+  much longer than it takes the console to read them. Run one console against one event table: a second one (say
+  a trial console) reads the same rows into its own database, harmlessly, for a day.
 - RabbitMQ: messages from the durable queue, each acknowledged once its transaction is committed (a crash in
   between gives it again; the duplicate check below keeps it out of the transcript).
 
@@ -31,6 +32,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
+import time
 from datetime import datetime, timedelta, timezone
 from typing import Any, Dict, Iterable, List, Optional, Tuple
 from urllib.parse import urlparse
@@ -56,7 +58,10 @@ BEFORE_HANDOVER = timedelta(minutes=2)
 LONGEST_PAUSE_SECONDS = 30.0
 
 _events = sa.table(TABLE_NAME, sa.column("id", sa.Integer), sa.column("sender_id", sa.String),
-                   sa.column("data", sa.Text))
+                   sa.column("data", sa.Text), sa.column("written_at", sa.Float))
+# Rows read are removed once this old: long enough that a second reader (a console started for a test or a trial
+# against the same table) can't take rows from the real console, short enough that the table is no second store.
+READ_ROWS_KEPT_SECONDS = 24 * 3600
 
 
 def is_amqp(url: str) -> bool:
@@ -85,6 +90,7 @@ class EventConsumer:
         self.source = (f"amqp:{queue_name}" if is_amqp(events_url) else f"sql:{_without_password(events_url)}")[:200]
         self._events_engine: Optional[sa.engine.Engine] = None
         self._amqp: Any = None
+        self.kept_seconds = READ_ROWS_KEPT_SECONDS
 
     # -- reading ------------------------------------------------------------------------------------------------------
 
@@ -125,17 +131,18 @@ class EventConsumer:
                 session.add(EventPosition(source=self.source, position=rows[-1][0]))
             else:
                 stored.position = max(stored.position, rows[-1][0])
-        self._remove_read(engine, rows[-1][0])
+        self._remove_read(engine, rows[-1][0], self.kept_seconds)
         return len(rows)
 
     @staticmethod
-    def _remove_read(engine: sa.engine.Engine, position: int) -> None:
-        """Rows read are removed (all but the last, whose id keeps the table's ids rising on any database): the
-        table is a hand-over point, not a second conversation store that would outlive the retention rules. A
-        failure only leaves them for next time."""
+    def _remove_read(engine: sa.engine.Engine, position: int, kept_seconds: float = READ_ROWS_KEPT_SECONDS) -> None:
+        """Rows read and a day old are removed (never the last read, whose id keeps the table's ids rising on any
+        database): the table is a hand-over point, not a second conversation store that would outlive the retention
+        rules. A failure only leaves them for next time."""
         try:
             with engine.begin() as connection:
-                connection.execute(sa.delete(_events).where(_events.c.id < position))
+                connection.execute(sa.delete(_events).where(
+                    _events.c.id < position, _events.c.written_at < time.time() - kept_seconds))
         except Exception as error:
             logger.warning("Handover events: rows read could not be removed yet (%s).", type(error).__name__)
 

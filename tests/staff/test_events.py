@@ -182,13 +182,17 @@ def test_the_sql_position_is_remembered_so_nothing_is_read_twice(tmp_path, conso
     now = time.time()
     publish(source, [user(conversation, "one", now), user(conversation, "two", now + 1)])
     assert consume_available(console, source["url"]) == 2
+    with sa.create_engine(source["url"]).connect() as connection:  # read, but kept for a day
+        assert connection.execute(sa.text("SELECT count(*) FROM handover_events")).scalar() == 2
     assert consume_available(console, source["url"]) == 0  # a new consumer (a restarted console) starts where it was
     publish(source, [user(conversation, "three", now + 2)])
-    assert consume_available(console, source["url"]) == 1
+    reader = EventConsumer(console, source["url"])
+    reader.kept_seconds = -1  # as if a day had passed
+    assert reader.consume_available() == 1
     assert [text for _, text in transcript(console, handover_id)] == ["one", "two", "three"]
     with console.session() as session:
         assert session.execute(sa.text("SELECT position FROM event_positions")).scalar() == 3
-    # What was read is removed from the event table, all but the newest row (so ids keep rising).
+    # What was read (and is a day old) is removed from the event table, all but the newest row (so ids keep rising).
     with sa.create_engine(source["url"]).connect() as connection:
         assert connection.execute(sa.text("SELECT id FROM handover_events")).scalars().all() == [3]
     publish(source, [user(conversation, "four", now + 3)])
