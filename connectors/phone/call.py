@@ -33,17 +33,23 @@ logger = logging.getLogger(__name__)
 CHANNEL_NAME = "phone"
 ANYTHING_ELSE = "anything_else"  # the line's own question once a journey is over
 # What a question expects that may be keyed in as several digits, even when it also offers a menu.
-KEYED_ANSWERS = {"email_or_phone", "number", "amount", "reference", "house", "address", "postcode", "description"}
+KEYED_ANSWERS = {"email_or_phone", "number", "amount", "reference", "house", "address", "postcode", "description",
+                 "callback_number"}
 MAX_MENU_READ_OUT = 5  # more options than this (an address list) are chosen by house number, never read out
 # Replies that mean the bot did not understand (actions/conversation/actions.py): they count as reprompts.
 MISUNDERSTANDINGS = {"action_misunderstood", "action_default_fallback"}
 # The bot's answer to wanting a person: the line puts the caller through itself (action_handover is the handover
 # design's, docs/handover.md; action_contact_routes answered request_human before it).
 PERSON_ACTIONS = {"action_handover", "action_contact_routes"}
-# Out of hours with a staff console, the assistant's callback form (docs/handover.md) takes the caller's request.
-PERSON_REQUEST = "/request_human"  # what the widget's "Talk to a person" button sends too (connectors/commands.py)
+# Out of hours with a staff console, the assistant's callback form (docs/handover.md, actions/handover/callback.py)
+# takes the caller's request: the line starts it, as the assistant's action_handover leaves callers to the line.
 CALLBACK_FORM = "callback_form"
 CALLBACK_ACTION = "action_request_callback"
+CALLBACK_SLOTS = ("callback_wanted", "callback_name", "callback_contact", "callback_time", "callback_about")
+# What the callback request will carry (action_request_callback reads it): the call's summary when it was asked for.
+CALLBACK_DETAILS_SLOT = "handover_details"
+COUNCIL_METADATA = "council"  # as the web chat sends its site's council (connectors/webchat_metadata.py)
+CALLBACK_NUMBER = "callback_number"  # what the form's number question expects on the phone: yes, or a number
 # A journey is over when the bot said one of these: the call ends after it.
 ENDINGS = {"action_goodbye", "utter_after_deny"}
 # Questions a postcode answers, so a postcode keyed in (keypad_postcode.py) is read as one.
@@ -111,7 +117,6 @@ class Call:
         self.digits = (form.get("Digits") or "").strip()
         self.state: CallState = CallState(self.sid)
         self.tracker: Any = None
-        self.callback_asked = False  # this webhook already asked the assistant for a callback (never twice)
 
     @property
     def agent(self) -> Any:
@@ -169,6 +174,8 @@ class Call:
     def _understood(self) -> Any:
         """The text for Rasa, a Turn of the line's own (a postcode read back), or None: not understood."""
         prompt = self.state.prompt
+        if prompt.expects == CALLBACK_NUMBER:
+            return self._callback_number()
         if prompt.options:
             chosen = spoken.choose_option([o.get("title") or "" for o in prompt.options], self.speech, self.digits,
                                           prompt.by_house_number)
@@ -197,6 +204,20 @@ class Call:
                 spoken.read_number(self.speech)
             return read or self.speech
         return self.speech or self.digits
+
+    def _callback_number(self) -> Any:
+        """The callback form's number question: yes (the number they are calling from), or another number said
+        or keyed in (with the hash key)."""
+        number = self.digits if len(self.digits) > 1 else (spoken.read_number(self.speech) if self.speech else None)
+        if number and len(number) >= 10:
+            return number
+        yes = spoken.read_yes_no(self.speech, self.digits)
+        if yes:
+            options = self.state.prompt.options
+            return (options[0].get("payload") or "yes") if options else "yes"
+        if yes is False:
+            return "no"
+        return None if self.digits else self.speech
 
     def read_back(self, postcode: Text, keyed: bool = False) -> Turn:
         self.state.pending = {"kind": "postcode", "value": postcode, "keyed": keyed,
@@ -406,48 +427,84 @@ class Call:
             dialled = f"/webhooks/phone/dialled?council={quote(council or '')}"
             return Turn([words("transfer_connecting", council=staff.council_name(council))],
                         dial=(number, whisper, dialled))
-        if number and self._may_offer_callback():
-            return await self.offer_callback()
+        if number and getattr(self.channel, "console", None) is not None and not self._in_callback_form():
+            offered = await self.offer_callback(council, reason)
+            if offered is not None:
+                return offered
         if number:
             lines = [words("transfer_out_of_hours", hours=staff.hours_said(council)), routes_spoken(council)]
         else:
             lines = [words("transfer_not_possible"), routes_spoken(council)]
         return self.resume(*lines)
 
-    def _may_offer_callback(self) -> bool:
-        """Out of hours, a staff console takes callback requests instead of only giving the routes."""
-        return getattr(self.channel, "console", None) is not None and not self.callback_asked
+    def _in_callback_form(self) -> bool:
+        return self.tracker is not None and self.tracker.active_loop_name == CALLBACK_FORM
 
     def _callback_under_way(self, actions: List[Text]) -> bool:
         """The assistant is asking for, or has just made, a callback request (actions/handover/)."""
-        if self.tracker is None:
-            return False
-        return self.tracker.active_loop_name == CALLBACK_FORM or CALLBACK_ACTION in actions
+        return self._in_callback_form() or CALLBACK_ACTION in actions or CALLBACK_FORM in actions
 
-    async def offer_callback(self) -> Turn:
-        """Out of hours, with a staff console: the assistant's callback form (actions/handover/) asks whether they
-        want a call back, their name, the number (the one they are calling from, offered first), a good time and
-        what it is about, and puts the request in the console's list. The line only passes the request on."""
-        self.callback_asked = True
+    async def offer_callback(self, council: Text, reason: Text) -> Optional[Turn]:
+        """Out of hours, with a staff console: the assistant's callback form asks whether they want a call back,
+        their name, the number (the one they are calling from offered first), a good time and what it is about,
+        and its last action puts the request in the console's list. The line starts the form (as Rasa's
+        /conversations/{id}/execute would, under the conversation's lock), after clearing any earlier answers to
+        it, and says why first. The request will carry the call's summary as it is now (what they wanted, where it
+        stopped), not what the form's answers make of it. None when the form can't be started: the routes are
+        given as before."""
+        agent = self.agent
+        if agent is None or getattr(agent, "processor", None) is None or CALLBACK_FORM not in agent.domain.form_names:
+            return None
+        from rasa.shared.core.constants import ACTION_LISTEN_NAME
+        from rasa.shared.core.events import ActionExecuted, SlotSet
+
+        collector = PhoneOutput()
+        try:
+            handover = self._handover(council, reason, staff.urgent_happened(self.tracker), "callback")
+            kept = {key: handover[key] for key in ("council", "reason", "summary", "details", "priority")}
+            async with agent.lock_store.lock(self.sid):
+                tracker = await agent.processor.fetch_tracker_and_update_session(self.sid, collector)
+                for slot in CALLBACK_SLOTS + ("requested_slot",):
+                    if slot in tracker.slots:
+                        tracker.update(SlotSet(slot, None))
+                if CALLBACK_DETAILS_SLOT in tracker.slots:
+                    tracker.update(SlotSet(CALLBACK_DETAILS_SLOT, kept))
+                await agent.processor.save_tracker(tracker)
+                tracker = await agent.execute_action(self.sid, CALLBACK_FORM, collector, None, None)
+                # The form asked its question: now the caller's turn, as Rasa's own loop would record it (without
+                # it, Rasa would take the caller's answer as a new turn and wait, never giving it to the form).
+                tracker.update(ActionExecuted(ACTION_LISTEN_NAME))
+                await agent.processor.save_tracker(tracker)
+                self.tracker = tracker
+        except Exception as error:
+            logger.error("Phone line: the callback form could not be started (%s).", type(error).__name__)
+            return None
         self.state.pending = {}
-        return await self.to_rasa(PERSON_REQUEST)
+        self.state.callback_council = council  # what the form's last action records the request for
+        turn = await self.speak(collector.messages, actions=[CALLBACK_FORM])
+        return Turn([words("transfer_out_of_hours", hours=staff.hours_said(council))] + turn.lines,
+                    listen=turn.listen, hints=turn.hints, single_key=turn.single_key, hang_up=turn.hang_up)
+
+    def _handover(self, council: Optional[Text], reason: Text, urgent: bool, status: Text) -> Dict[Text, Any]:
+        """The body of the console's POST /api/v1/handovers for this call (docs/handover.md): the whisper's content
+        written for reading, and what the caller was last asked."""
+        facts = staff.caller_facts(self.tracker)
+        facts.council = facts.council or council
+        asked = self.state.prompt.lines[:1]  # what the caller heard last, if the journey's question isn't known
+        if facts.journey and not facts.stopped_at and asked:
+            facts.stopped_at = asked[0]
+        return {"conversation_id": self.sid, "channel": CHANNEL_NAME, "council": council,
+                "reason": staff.reason_text(reason), "summary": staff.written_summary(facts, reason),
+                "details": facts.details(), "priority": "urgent" if urgent else "normal", "status": status,
+                "callback": None}
 
     def _record_handover(self, council: Optional[Text], reason: Text, urgent: bool) -> None:
-        """The staff console's record of this transfer (console.py), sent while the caller hears "Please hold":
-        the whisper's content for reading, and what the caller was last asked."""
+        """The staff console's record of this transfer (console.py), sent while the caller hears "Please hold"."""
         console = getattr(self.channel, "console", None)
         if console is None:
             return
         try:
-            facts = staff.caller_facts(self.tracker)
-            facts.council = facts.council or council
-            asked = self.state.prompt.lines[:1]  # what the caller heard last, if the conversation has no question
-            facts.stopped_at = facts.stopped_at or (asked[0] if asked else None)
-            console.record_soon({
-                "conversation_id": self.sid, "channel": CHANNEL_NAME, "council": council, "reason": reason,
-                "summary": staff.written_summary(facts, reason), "details": facts.details(),
-                "priority": "urgent" if urgent else "normal", "status": "waiting", "callback": None,
-            })
+            console.record_soon(self._handover(council, reason, urgent, "waiting"))
         except Exception as error:  # the caller is put through whatever happens here
             logger.warning("Phone line: a transfer could not be recorded (%s).", type(error).__name__)
 
@@ -549,7 +606,10 @@ class Call:
     async def to_rasa(self, text: Text, opening: bool = False) -> Turn:
         agent = self.agent
         text = _card_number_said_as_words(text)
-        decision = await self.channel.guard.admit(agent, self.sid, text, {"caller": self.state.caller}, None)
+        metadata = {"caller": self.state.caller}
+        if self.state.callback_council:  # the council whose line they rang, for the callback request
+            metadata[COUNCIL_METADATA] = self.state.callback_council
+        decision = await self.channel.guard.admit(agent, self.sid, text, metadata, None)
         if not isinstance(decision, Admitted):
             if decision.code == "too_many_messages":
                 return Turn([words("too_many_messages")] + self.state.prompt.lines, hints=self.state.prompt.hints)
@@ -576,8 +636,11 @@ class Call:
                 names.append(name)
         return names
 
-    async def speak(self, messages: List[Dict[Text, Any]], opening: bool = False) -> Turn:
-        actions = self._turn_actions()
+    async def speak(self, messages: List[Dict[Text, Any]], opening: bool = False,
+                    actions: Optional[List[Text]] = None) -> Turn:
+        """`actions`: what ran, when not the bot's answer to the caller's last message (the callback form started
+        by the line)."""
+        actions = self._turn_actions() if actions is None else actions
         intent = ((self.tracker.latest_message.intent or {}).get("name")
                   if self.tracker is not None and self.tracker.latest_message else None)
         if (PERSON_ACTIONS & set(actions) or intent == "request_human") and not self._callback_under_way(actions):
@@ -611,6 +674,8 @@ class Call:
         else:
             self.state.reprompts = 0
         turn = Turn(list(prompt.said), hints=prompt.hints, single_key=self._single_key(prompt))
+        if CALLBACK_ACTION in actions:
+            self.state.callback_council = None  # the request is made (or declined)
         if ENDINGS & set(actions) or intent == "goodbye":
             return self._ending(turn)
         if "action_urgent_help" in actions:
@@ -642,11 +707,15 @@ class Call:
         by_house_number = bool(buttons) and (expects in ("address", "house")
                                              or (not expects and len(buttons) > MAX_MENU_READ_OUT))
         asked = speech.spoken_text(question) if question else ""
+        if self._in_callback_form() and self.tracker.get_slot("requested_slot") == "callback_contact":
+            expects = CALLBACK_NUMBER  # "Shall they call you on the number you're calling from?": or another
         if not expects and not buttons and "postcode" in asked.lower():
             expects = "description"  # "Tell me the postcode, or describe the place": a postcode is read back
         menu: List[Text] = []
         if by_house_number:
             menu.append(words("house_number"))
+        elif expects == CALLBACK_NUMBER:
+            menu.append(words("callback_number_keys" if buttons else "callback_number_keys_only"))
         elif buttons:
             menu.append(spoken.keypad_menu([b.get("title") or "" for b in buttons]))
         elif expects in POSTCODE_QUESTIONS:

@@ -41,6 +41,7 @@ class CallState:
     links_offered: List[Text] = field(default_factory=list)  # addresses already offered by text on this call
     ended: bool = False
     put_through: bool = False  # to council staff: the hang-up tells the staff console the caller has gone
+    callback_council: Optional[Text] = None  # a callback request is under way, for this council's line
 
     def as_json(self) -> Text:
         return json.dumps(asdict(self))

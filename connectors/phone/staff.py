@@ -65,12 +65,14 @@ class CallerFacts:
     council: Optional[Text] = None
     address: Optional[Text] = None
     references: List[Text] = field(default_factory=list)  # as written: "REP-100017"
-    stopped_at: Optional[Text] = None  # the assistant's last question before they asked for a person
+    stopped_at: Optional[Text] = None  # the journey's last question before they asked for a person
+    told: List[Text] = field(default_factory=list)  # the assistant's last few messages, oldest first
 
     def details(self) -> Dict[Text, Any]:
-        """The console's `details` (docs/handover.md)."""
-        return {"wanted": self.wanted or "", "journey": self.journey or "", "stopped_at": self.stopped_at or "",
-                "address": self.address or "", "references": list(self.references), "told": []}
+        """The console's `details` (docs/handover.md), as the assistant writes them for a web chat: `wanted` in
+        staff's words ("to report a missed bin"; the callback form says "I'll tell them you wanted ..."). """
+        return {"wanted": _wanted_words(self.journey), "journey": self.journey, "stopped_at": self.stopped_at,
+                "address": self.address, "references": list(self.references), "told": list(self.told)}
 
 
 def caller_facts(tracker: Any) -> CallerFacts:
@@ -91,8 +93,35 @@ def caller_facts(tracker: Any) -> CallerFacts:
     facts.address = tracker.get_slot("address") or tracker.get_slot("postcode") or None
     facts.references = [str(tracker.get_slot(slot)) for slot in ("report_reference", "order_reference")
                         if tracker.get_slot(slot)]
-    facts.stopped_at = _last_question(tracker)
+    if facts.journey and facts.journey in _FORMS:  # "where it stopped" only means something in a journey
+        facts.stopped_at = _last_question(tracker)
+    facts.told = _last_told(tracker)
     return facts
+
+
+def _wanted_words(journey: Optional[Text]) -> Optional[Text]:
+    """What the journey is for, from the assistant's own table (actions/handover/summary.py), so a phone handover
+    and a web chat handover say it alike."""
+    if not journey:
+        return None
+    try:
+        from actions.handover.summary import JOURNEYS
+    except ImportError:  # an assistant without the handover actions: the whisper's sentence says it
+        return None
+    return JOURNEYS.get(journey)
+
+
+def urgent_happened(tracker: Any) -> bool:
+    """Urgent help was given in this call (a callback request then goes first too)."""
+    if tracker is None:
+        return False
+    return any(type(event).__name__ == "ActionExecuted" and getattr(event, "action_name", None) == "action_urgent_help"
+               for event in tracker.events)
+
+
+def reason_text(reason: Optional[Text]) -> Text:
+    """Why, as the console shows it ("asked for a person"): the line's own reasons by name, a journey's as given."""
+    return section("reason_texts").get(reason or "", reason or "") or section("reason_texts")["asked_for_person"]
 
 
 def whisper_summary(tracker: Any) -> Text:
@@ -128,6 +157,22 @@ def _summary(facts: CallerFacts, spoken: bool, reason: Optional[Text] = None) ->
     return " ".join(part for part in said if part) or words("whisper_nothing_known")
 
 
+_FORMS = set(section("journeys")) - {"urgent_help", "request_human"}
+TOLD = 3  # the assistant's last messages kept in the console's details
+
+
+def _last_told(tracker: Any) -> List[Text]:
+    from replies.speech import plain
+
+    told = [plain(event.text) for event in reversed(list(tracker.events))
+            if type(event).__name__ == "BotUttered" and getattr(event, "text", None)][:TOLD]
+    return [_shortened(text) for text in reversed(told)]
+
+
+def _shortened(text: Text) -> Text:
+    return text if len(text) <= LONGEST_QUESTION else text[:LONGEST_QUESTION - 1].rstrip() + "…"
+
+
 # The actions that answer a request for a person: the question before them is where the conversation stopped.
 PERSON_ACTIONS = ("action_handover", "action_contact_routes")
 LONGEST_QUESTION = 200  # characters of the last question kept in the console's summary
@@ -150,8 +195,7 @@ def _last_question(tracker: Any) -> Optional[Text]:
         if kind == "UserUttered":
             passed_user = True
         elif kind == "BotUttered" and getattr(event, "text", None) and (passed_user or not skip_turn):
-            text = plain(event.text)
-            return text if len(text) <= LONGEST_QUESTION else text[:LONGEST_QUESTION - 1].rstrip() + "…"
+            return _shortened(plain(event.text))
     return None
 
 

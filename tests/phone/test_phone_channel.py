@@ -11,7 +11,7 @@ from types import SimpleNamespace
 from typing import Any, Dict, List, Optional
 
 import pytest
-from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
+from rasa.shared.core.events import ActionExecuted, ActiveLoop, BotUttered, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from twilio.request_validator import RequestValidator
 
@@ -610,7 +610,7 @@ def test_the_console_summary_is_the_whisper_written_for_reading():
 
     tracker = DialogueStateTracker.from_events("CA1", [
         UserUttered("my bin", intent={"name": "report_missed_bin", "confidence": 1.0}),
-        ActionExecuted("missed_bin_form"),
+        ActionExecuted("missed_bin_form"), ActiveLoop("missed_bin_form"),
         SlotSet("council", "chorley"), SlotSet("address", "12 Market Street, Chorley"),
         SlotSet("report_reference", "REP-100017"),
         BotUttered("Which bin wasn't emptied? **Blue** or grey?"),
@@ -626,7 +626,10 @@ def test_the_console_summary_is_the_whisper_written_for_reading():
         assert both in written and both in said
     assert "REP-100017" in written and "R E P, 1 0 0, 0 1 7" in said
     assert 'just asked: "Which bin wasn\'t emptied? Blue or grey?"' in written, written  # not the handover's reply
-    assert facts.details()["references"] == ["REP-100017"] and facts.details()["address"].startswith("12 Market")
+    details = facts.details()
+    assert details["references"] == ["REP-100017"] and details["address"].startswith("12 Market")
+    assert details["journey"] == "missed_bin_form" and details["wanted"] == "to report a missed bin"
+    assert details["told"][-1] == "I'll find someone for you."
 
 
 def test_a_transfer_with_nothing_known_says_why_in_the_console():
@@ -676,3 +679,33 @@ def test_without_a_console_setting_there_is_no_console_and_a_console_needs_its_t
     monkeypatch.setattr(connectors.handover, "SERVICE_TOKEN_FILE", tmp_path / "no-such-file")
     with pytest.raises(ValueError, match="STAFF_SERVICE_TOKEN"):
         PhoneConsole.from_env({"STAFF_CONSOLE_URL": "http://127.0.0.1:5090"})
+
+
+def test_a_caller_put_through_is_in_a_real_consoles_queue_and_their_hang_up_too(tmp_path):
+    """The console itself (staff/, on a free port with its own SQLite database): the line's record, then presence."""
+    from actions.clients.staff import StaffConsoleClient
+    from connectors.phone.console import PhoneConsole
+    from tests.staff.harness import SERVICE_TOKEN, RunningConsole, console_settings
+    from tests.stack import free_port
+
+    nowhere = f"http://127.0.0.1:{free_port()}"  # no Rasa here: the console makes the handover without a transcript
+    console = RunningConsole(console_settings(f"sqlite:///{tmp_path / 'staff.db'}", nowhere, tmp_path))
+    try:
+        staff = console.person("sam")
+        line = Line({"/greet": [GREETING], "/check_bin_day": [ASK_POSTCODE]})
+        line.input.console = PhoneConsole(StaffConsoleClient(console.url, token=SERVICE_TOKEN))
+        line.ring()
+        line.press("2")
+        heard = line.say("I want to talk to a human")
+        assert heard.dial, heard.xml  # (asyncio.run has waited for the recording's thread)
+        waiting = staff.get("/handovers?status=waiting").json()["handovers"]
+        mine = [h for h in waiting if h["conversation_id"] == line.sid]
+        assert len(mine) == 1 and mine[0]["channel"] == "phone" and mine[0]["council"] == "chorley", waiting
+        assert mine[0]["summary"] and mine[0]["reason"] == "asked for a person" and mine[0]["resident_present"]
+
+        request = SimpleNamespace(app=SimpleNamespace(ctx=SimpleNamespace(agent=None)))
+        asyncio.run(line.input._call_ended(request, line.sid))
+        waiting = staff.get("/handovers?status=waiting").json()["handovers"]
+        assert [h["resident_present"] for h in waiting if h["conversation_id"] == line.sid] == [False]
+    finally:
+        console.stop()
