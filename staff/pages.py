@@ -21,9 +21,8 @@ from zoneinfo import ZoneInfo
 
 from flask import (Blueprint, current_app, g, make_response, redirect, render_template, request,
                    send_from_directory, url_for)
-from werkzeug.exceptions import HTTPException
-
 from sqlalchemy import select
+from werkzeug.exceptions import HTTPException
 
 import councils
 
@@ -45,10 +44,10 @@ SIGN_IN_COOKIE = "staff_sign_in"  # the sign-in form's own CSRF token (double su
 UK = ZoneInfo("Europe/London")
 AUDIT_ROWS = 200
 
-COUNCILS = {"chorley": "Chorley", "south_ribble": "South Ribble"}
+COUNCILS = {council["id"]: council["short_name"] for council in councils.all_councils()}  # "South Ribble"
 CHANNELS = {"webchat": "Web chat", "phone": "Phone"}
 STATUSES = {"waiting": "Waiting", "active": "Active", "callback": "Callback", "closed": "Closed",
-            "returned": "Returned to the assistant", "new": "New", "called": "Called"}
+            "new": "New", "called": "Called"}  # a handover's status, then a callback's
 OUTCOMES = [
     ("resolved", "Resolved"),
     ("resident_left", "Resident left"),
@@ -66,7 +65,6 @@ NOTICES = {
     "closed": ("success", "The conversation is closed."),
     "callback-saved": ("success", "The callback's status is saved."),
     "taken-elsewhere": ("info", "Someone else has taken this conversation."),
-    "not-yours": ("info", "This conversation is not yours to change: someone else has it, or it has ended."),
 }
 SIGN_IN_REFUSALS = {
     "wrong": ("username", "The username or password is not right. Check them and try again."),
@@ -86,7 +84,8 @@ def _console():
 # -- What the pages read (through staff/handovers.py, as the JSON API does) ----------------------------------------
 
 def _listing(status: str) -> List[Dict[str, Any]]:
-    """Handovers with `status` as the API shows them to this member of staff (redacted for a trainer)."""
+    """Handovers with `status` as the API shows them to this member of staff (redacted for a trainer); waiting ones
+    in queue order (urgent first, then longest waiting: staff/queue.py, and static/queue.js for live updates)."""
     with _console().db.session() as session:
         found = service.listing(session, status)
         waiting_ids = [h.id for h in found] if status == "waiting" else []
@@ -313,24 +312,28 @@ def sign_in():
         field, message = SIGN_IN_REFUSALS[refused.reason]
         totp_needed = console.settings.require_totp or refused.reason in ("totp_needed", "totp_wrong")
         return _sign_in_form(status=401 if refused.reason != "locked" else 429, username=username,
-                             field_errors={field: message}, totp_needed=totp_needed,
-                             locked=message if refused.reason == "locked" else None)
+                             field_errors={field: message}, totp_needed=totp_needed)
     token, _csrf = auth.new_session(console.db, user, "page")
     response = redirect(_safe_next(request.form.get("next")), code=303)
-    response.set_cookie(auth.COOKIE_NAME, token, httponly=True, samesite="Strict", secure=request.is_secure,
+    response.set_cookie(auth.COOKIE_NAME, token, httponly=True, samesite="Strict", secure=_secure_cookies(),
                         path="/", max_age=console.settings.session_hours * 3600)
     response.delete_cookie(SIGN_IN_COOKIE, path="/sign-in")
     return response
+
+
+def _secure_cookies() -> bool:
+    """Cookies only over HTTPS: always in production (TLS may end at a proxy in front, so this request can look
+    like plain HTTP), and locally whenever the request came over HTTPS."""
+    return request.is_secure or _console().settings.production
 
 
 def _sign_in_form(status: int = 200, **context: Any):
     token = request.cookies.get(SIGN_IN_COOKIE) or secrets.token_urlsafe(32)
     context.setdefault("username", "")
     context.setdefault("totp_needed", False)
-    context.setdefault("locked", None)
     response = _render("pages/sign_in.html", status=status, sign_in_csrf=token,
                        next_page=_safe_next(request.values.get("next")), **context)
-    response.set_cookie(SIGN_IN_COOKIE, token, httponly=True, samesite="Strict", secure=request.is_secure,
+    response.set_cookie(SIGN_IN_COOKIE, token, httponly=True, samesite="Strict", secure=_secure_cookies(),
                         path="/sign-in", max_age=3600)
     return response
 
@@ -348,12 +351,6 @@ def sign_out():
 
 # -- The queue and a conversation ----------------------------------------------------------------------------------
 
-def _queue_order(handovers: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
-    """Urgent first, then whoever has waited longest (static/queue.js orders live updates the same way)."""
-    return sorted(handovers, key=lambda h: (0 if h.get("priority") == "urgent" or h.get("urgent") else 1,
-                                            _moment(h.get("waiting_since")) or datetime.max.replace(tzinfo=timezone.utc)))
-
-
 @pages.route("/queue")
 @signed_in()
 def queue():
@@ -361,7 +358,7 @@ def queue():
 
 
 def _queue_page(status: int = 200, notices: Optional[list] = None):
-    return _render("pages/queue.html", status=status, handovers=_queue_order(_listing("waiting")),
+    return _render("pages/queue.html", status=status, handovers=_listing("waiting"),
                    can_take=auth.handles_conversations(g.staff_user), notices=notices or [])
 
 

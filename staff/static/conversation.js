@@ -46,7 +46,7 @@
 
   var STATUS = {
     waiting: ['Waiting', 'blue'], active: ['Active', 'green'], callback: ['Callback', 'purple'],
-    closed: ['Closed', 'grey'], returned: ['Returned to the assistant', 'grey']
+    closed: ['Closed', 'grey']
   };
 
   function update(handover) {

@@ -399,9 +399,9 @@ def test_five_wrong_passwords_lock_the_account_and_say_so(console, open_tab):
     tab = open_tab()
     for _ in range(5):
         sign_in(tab, console, "lockme", "not the right password")
-    expect(tab.page.locator(".govuk-warning-text")).to_contain_text("locked for 15 minutes")
+    expect(tab.page.locator(".govuk-error-summary")).to_contain_text("locked for 15 minutes")
     sign_in(tab, console, "lockme")  # the right password, too late
-    expect(tab.page.locator(".govuk-warning-text")).to_contain_text("locked for 15 minutes")
+    expect(tab.page.locator(".govuk-error-summary")).to_contain_text("locked for 15 minutes")
     expect(tab.page.get_by_role("heading", level=1)).to_have_text("Sign in")
 
 
