@@ -14,7 +14,7 @@ RabbitMQ queue (STAFF_EVENTS_QUEUE). This module reads them:
   between gives it again; the duplicate check below keeps it out of the transcript).
 
 For each record about a conversation with an open handover (waiting or active):
-- a resident's message becomes a `resident` line; one recognised as urgent help (intent `urgent_help`) also makes
+- a resident's message becomes a `resident` line (a button's payload, `/...`, is left out); one recognised as urgent help (intent `urgent_help`) also makes
   the handover urgent (`priority` urgent, `urgent` true), so the queue and the member of staff see it at once;
 - the assistant's message becomes a `bot` line (the urgent-help reply given while paused, the hand-back); a message a
   member of staff sent (`staff_name`) is not added again: the console recorded it when it was sent;
@@ -244,6 +244,10 @@ class EventConsumer:
             if text.strip() == CARD_NUMBER_REMOVED:
                 text = CARD_REMOVED_TEXT
                 _erase_first_half(session, handover)
+            elif text.startswith("/"):
+                # A button's payload or an intent the channels sent, not words the resident typed (left out of the
+                # transcript read from Rasa too, staff/rasa_link.py); urgent help is never one of those.
+                return
             if record.get("intent") == URGENT_HELP_INTENT and not handover.urgent:
                 handover.priority = "urgent"
                 handover.urgent = True

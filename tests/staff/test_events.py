@@ -138,6 +138,7 @@ def test_messages_of_handed_over_conversations_reach_their_transcripts(events_so
         {"sender_id": waiting, "event": "slot", "name": "handover_status", "value": "waiting", "timestamp": now},
         {"sender_id": waiting, "event": "pause", "timestamp": now},
         user(waiting, "are you there?", now + 1),
+        user(waiting, "/affirm", now + 1.5, intent="affirm"),  # a button's payload: not words the resident typed
         user(active, "thanks Sam", now + 2),
         bot(active, "You're welcome.", now + 3, staff_name="Sam"),  # the console recorded it when Sam sent it
         bot(active, "I'm back. Is there anything else?", now + 4),
