@@ -355,3 +355,12 @@ def test_a_handed_over_conversation_reaches_the_console_transcript(broker_stack,
     assert not any("Sam" in text for _, text in lines)  # the console keeps staff messages itself
     assert "4242" not in " ".join(text for _, text in lines)
     assert (handover.priority, handover.urgent) == ("urgent", True)
+    if not broker_stack["events_url"].startswith("amqp"):  # what the event table holds (rows are kept a day)
+        with sa.create_engine(broker_stack["events_url"]).connect() as connection:
+            rows = connection.execute(sa.text("SELECT event, data FROM handover_events WHERE sender_id = :s"),
+                                      {"s": conversation}).all()
+        assert {event for event, _ in rows} <= {"user", "bot", "pause", "resume", "slot"}
+        assert {"user", "bot", "pause", "slot"} <= {event for event, _ in rows}
+        assert all(json.loads(data)["name"] == "handover_status" for event, data in rows if event == "slot")
+        assert "4242" not in " ".join(data for _, data in rows)
+        assert "parse_data" not in " ".join(data for _, data in rows)
