@@ -478,7 +478,10 @@ class WebChatInput(InputChannel):
                     if isinstance(later, UserUttered):
                         break
                     if isinstance(later, BotUttered):
-                        answers.append({"text": later.text, **{k: v for k, v in (later.data or {}).items() if v}})
+                        answer = {"text": later.text, **{k: v for k, v in (later.data or {}).items() if v}}
+                        if (later.metadata or {}).get("staff_name"):  # a member of staff's: sent as theirs again
+                            answer["staff_name"] = later.metadata["staff_name"]
+                        answers.append(answer)
                 return answers
         return None
 
