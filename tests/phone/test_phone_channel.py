@@ -635,7 +635,7 @@ def test_the_console_summary_is_the_whisper_written_for_reading():
 def test_a_transfer_with_nothing_known_says_why_in_the_console():
     from connectors.phone.staff import CallerFacts, written_summary
 
-    assert written_summary(CallerFacts(), "not_understood") == "The automated line could not understand them."
+    assert written_summary(CallerFacts(), "not_understood") == "The phone line didn't understand what they said."
     assert written_summary(CallerFacts(), None) == words("whisper_nothing_known")
 
 
