@@ -31,6 +31,8 @@ cached; tests that change the environment call `reload()`.
 | ASSISTANT_ENV | local (the demo against the sandbox); `production` refuses sandbox defaults (actions/server.py) |
 | METRICS_TOKEN | none: /metrics answers direct local requests only; set, it needs `Authorization: Bearer <token>` (actions/metrics.py) |
 | PROMETHEUS_MULTIPROC_DIR | none; set (prometheus_client reads it too) when several Sanic workers share a port, so /metrics adds up all of them |
+| STAFF_CONSOLE_URL | none: no staff console, so "talk to a person" gives the contact routes (docs/handover.md) |
+| STAFF_SERVICE_TOKEN | none; the console's service token (actions/clients/staff.py sends it as a Bearer token) |
 
 Where GOV.UK Pay sends the resident's browser after the card page (success, decline or "Cancel payment"):
 - On the web chat, back to the page they were chatting on (the message's `page_url`), when its origin is one of
@@ -58,12 +60,15 @@ COUNCIL_API_BASE_URL has a path, the default is its scheme, host and port only.
 | NOTIFY_TEMPLATE_GARDEN_WASTE_SMS | 3b7e5a52-1f0c-4b8e-9a61-0c5e2f7d1a08 garden waste subscription (text message) |
 | NOTIFY_TEMPLATE_BIN_REQUEST_EMAIL | 3b7e5a52-1f0c-4b8e-9a61-0c5e2f7d1a09 bin request (email) |
 | NOTIFY_TEMPLATE_BIN_REQUEST_SMS | 3b7e5a52-1f0c-4b8e-9a61-0c5e2f7d1a10 bin request (text message) |
+| NOTIFY_TEMPLATE_CALLBACK_EMAIL | 3b7e5a52-1f0c-4b8e-9a61-0c5e2f7d1a12 callback requested (email) |
+| NOTIFY_TEMPLATE_CALLBACK_SMS | 3b7e5a52-1f0c-4b8e-9a61-0c5e2f7d1a13 callback requested (text message) |
 
 Their ((placeholders)), which a council's own templates must keep:
 - report: council_name, reference, report_type, location (email only), service_notice
 - payment: council_name, amount, payment_for, date, reference
 - bulky_waste: council_name, reference, collection_date, amount; email also items, address
 - garden_waste: council_name, reference, season, bins, bin_name, amount; email also address, new_bin (yes/no)
+- callback: council_name, good_time, next_open; email also name, about
 
 Code picks a template with `settings().notify_templates.get("payment", "email")` (or the NotifyClient's
 `templates`). A council's own Notify service has its own template ids: set all eight.
@@ -107,6 +112,7 @@ ASSISTANT_ENVS = ("local", "production")
 
 _SECRET_FIELDS |= {"actions_database_url"}  # a database URL may hold a password
 _SECRET_FIELDS |= {"metrics_token"}
+_SECRET_FIELDS |= {"staff_service_token"}
 
 
 @dataclass(frozen=True)
@@ -123,8 +129,11 @@ class NotifyTemplates:
     garden_waste_sms: str = "3b7e5a52-1f0c-4b8e-9a61-0c5e2f7d1a08"
     bin_request_email: str = "3b7e5a52-1f0c-4b8e-9a61-0c5e2f7d1a09"
     bin_request_sms: str = "3b7e5a52-1f0c-4b8e-9a61-0c5e2f7d1a10"
+    # A resident asked customer services to call them back (actions/handover/callback.py).
+    callback_email: str = "3b7e5a52-1f0c-4b8e-9a61-0c5e2f7d1a12"
+    callback_sms: str = "3b7e5a52-1f0c-4b8e-9a61-0c5e2f7d1a13"
 
-    PURPOSES = ("report", "payment", "bulky_waste", "garden_waste", "bin_request")
+    PURPOSES = ("report", "payment", "bulky_waste", "garden_waste", "bin_request", "callback")
     CHANNELS = ("email", "sms")
 
     def get(self, purpose: str, channel: str) -> str:
@@ -174,6 +183,9 @@ class Settings:
     assistant_env: str = "local"
     metrics_token: Optional[str] = None  # actions/metrics.py
     metrics_multiprocess: bool = False
+    # The staff console (docs/handover.md): unset, "talk to a person" gives the contact routes as before.
+    staff_console_url: Optional[str] = None
+    staff_service_token: Optional[str] = None
 
     @property
     def production(self) -> bool:
@@ -234,6 +246,8 @@ class Settings:
             assistant_env=_assistant_env(get("ASSISTANT_ENV")),
             metrics_token=get("METRICS_TOKEN"),
             metrics_multiprocess=get("PROMETHEUS_MULTIPROC_DIR") is not None,
+            staff_console_url=_url(get("STAFF_CONSOLE_URL")) if get("STAFF_CONSOLE_URL") else None,
+            staff_service_token=get("STAFF_SERVICE_TOKEN"),
         )
 
     def __repr__(self) -> str:  # never print an API key

@@ -63,6 +63,7 @@ Notify templates (seeded; GET /notify/v2/templates lists them with their placeho
 | garden waste subscription: council_name, reference, season, bins, bin_name, address, amount, new_bin | 3b7e5a52-1f0c-4b8e-9a61-0c5e2f7d1a07 | ...1a08 |
 | bin request: council_name, reference, request, amount | 3b7e5a52-1f0c-4b8e-9a61-0c5e2f7d1a09 | ...1a10 |
 | a link the phone line texts instead of reading it out: council_name, purpose, link | (none) | ...1a11 |
+| callback requested: council_name, good_time, next_open (email also name, about) | 3b7e5a52-1f0c-4b8e-9a61-0c5e2f7d1a12 | ...1a13 |
 (The text message templates use fewer placeholders: see notify_templates.py.) What was sent: /notify/outbox.
 
 Council tax accounts: every address has one (account number = a permutation of the UPRN). With

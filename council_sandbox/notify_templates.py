@@ -45,6 +45,8 @@ GARDEN_SMS = "3b7e5a52-1f0c-4b8e-9a61-0c5e2f7d1a08"
 BIN_REQUEST_EMAIL = "3b7e5a52-1f0c-4b8e-9a61-0c5e2f7d1a09"
 BIN_REQUEST_SMS = "3b7e5a52-1f0c-4b8e-9a61-0c5e2f7d1a10"
 LINK_SMS = "3b7e5a52-1f0c-4b8e-9a61-0c5e2f7d1a11"  # the phone line texts a link instead of reading it out
+CALLBACK_EMAIL = "3b7e5a52-1f0c-4b8e-9a61-0c5e2f7d1a12"  # a resident asked customer services to call them back
+CALLBACK_SMS = "3b7e5a52-1f0c-4b8e-9a61-0c5e2f7d1a13"
 
 TEMPLATES: Tuple[Template, ...] = (
     Template(
@@ -141,6 +143,24 @@ TEMPLATES: Tuple[Template, ...] = (
     Template(
         LINK_SMS, "Link sent from a phone call (text message)", "sms",
         body="((council_name)): ((purpose)): ((link))",
+    ),
+    Template(
+        CALLBACK_EMAIL, "Callback requested (email)", "email",
+        subject="We'll call you back: ((council_name))",
+        body=(
+            "Hello ((name)),\n\n"
+            "Thank you for asking us to call you back about ((about)).\n\n"
+            "Someone from customer services will call you ((next_open)). You told us a good time is "
+            "((good_time)).\n\n"
+            "((council_name))"
+        ),
+    ),
+    Template(
+        CALLBACK_SMS, "Callback requested (text message)", "sms",
+        body=(
+            "((council_name)): thank you for asking us to call you back. We'll call you ((next_open)). "
+            "You told us a good time is ((good_time))."
+        ),
     ),
 )
 

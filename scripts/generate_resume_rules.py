@@ -18,6 +18,7 @@ RULES_FILE = Path(__file__).resolve().parent.parent / "data" / "rules" / "resume
 JOURNEY_FORMS = [
     "missed_bin_form", "bin_day_form", "problem_report_form", "report_status_form", "bulky_waste_form",
     "garden_waste_form", "bin_request_form", "pay_council_tax_form", "check_council_tax_form", "pay_parking_fine_form",
+    "callback_form",
 ]
 
 # Forms that are not journeys: council_form asks one question ("which council?") to answer a question.
@@ -33,6 +34,8 @@ INTERRUPTIONS: Dict[str, List[Tuple[str, object]]] = {
     "action_misunderstood": [],
     "action_county_referral": [],
     "action_card_number_removed": [],
+    # Staff handed the conversation back (docs/handover.md): the form kept open while they had it asks again.
+    "action_handover_returned": [],
 }
 
 HEADER = """version: "3.1"

@@ -45,6 +45,11 @@ def utterances_used_outside_stories() -> set:
     return asked | sent
 
 
+# Intents only the staff console triggers (docs/handover.md): no NLU examples on purpose, so that nothing a resident
+# writes is ever read as one; Rasa's warning about their missing examples is expected.
+CONSOLE_INTENTS = ("handover_returned", "handover_timed_out", "handover_closed")
+
+
 def test_rasa_data_validate_is_clean():
     result = subprocess.run(
         [RASA, "data", "validate"], cwd=ROOT, capture_output=True, text=True, timeout=600,
@@ -56,6 +61,8 @@ def test_rasa_data_validate_is_clean():
     other_warnings = [
         line for line in output.splitlines()
         if "UserWarning" in line and "is not used in any story or rule" not in line and "rasa/" in line
+        and not any(f"intent '{name}' is listed in the domain file, but is not found in the NLU" in line
+                    for name in CONSOLE_INTENTS)
     ]
     assert not other_warnings, other_warnings
 

@@ -2,6 +2,8 @@
 
 # A resident who says one of these mid-form means it: it is never taken as the answer to a question.
 ALWAYS_INTERRUPT = frozenset({"cancel", "urgent_help", "request_human", "bot_challenge", "card_number_removed"})
+# The staff console's hand-back ("EXTERNAL: handover_returned"): never an answer to the question staff interrupted.
+ALWAYS_INTERRUPT |= {"handover_returned", "handover_timed_out", "handover_closed"}
 
 QUESTIONS = frozenset(
     {

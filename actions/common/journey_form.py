@@ -56,13 +56,23 @@ class JourneyForm(FormValidationAction):
         return await self.questions(tracker)
 
 
-def stop_journey(dispatcher: CollectingDispatcher, message: Told, council: Optional[Text]) -> Dict[Text, Any]:
+def stop_journey(dispatcher: CollectingDispatcher, message: Told, council: Optional[Text],
+                 reason: Optional[Text] = None) -> Dict[Text, Any]:
     """Tell the resident why we can't go on and how else to get it done; the form then ends. `message`: plain
-    words, a Said, or a reply_message() with its parts (replies/)."""
+    words, a Said, or a reply_message() with its parts (replies/).
+
+    The resident can't fix this themselves (a council system is down, a verification is locked), so with a staff
+    console they are also offered a person: `handover_reason` (`reason`, or what they were told) is what the
+    member of staff reads as why (actions/handover/)."""
+    from ..clients.staff import staff_console_client
+
     say(dispatcher, message)
+    person = [{"title": "Talk to a person", "payload": "/request_human"}] if staff_console_client() else None
     tell(dispatcher, "You can still get this done by contacting the council:\n{routes}",
-         routes=contact_routes_part(council))
-    return {"journey_blocked": True, "requested_slot": None}
+         routes=contact_routes_part(council), buttons=person)
+    told = message.get("text") if isinstance(message, dict) else str(message)
+    why = reason or f"the journey could not go on: {' '.join(str(told or '').split())[:200]}"
+    return {"journey_blocked": True, "requested_slot": None, "handover_reason": why}
 
 
 Validator = Callable[..., Awaitable[Dict[Text, Any]]]

@@ -11,6 +11,7 @@ from rasa_sdk.types import DomainDict
 import councils
 from replies import Link, Words, tell
 
+from ..common.intents import CONFIDENT_INTERRUPTION
 from ..common.journey_slots import end_form, reset_journey
 from ..common.said import Said, joined, say
 from ..common.tracker_text import recently_said
@@ -75,8 +76,11 @@ class ActionOutOfScope(Action):
         return "action_out_of_scope"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        topic = await hand_over_for_topic(dispatcher, tracker)
+        if topic is not None:
+            return topic
         if misunderstood_twice(tracker):
-            return respond_to_misunderstanding(dispatcher, tracker)
+            return await respond_to_misunderstanding(dispatcher, tracker)
         tell(dispatcher, "Sorry, the council doesn't deal with that, so I can't help with it. I can help with bins "
              "and recycling, and with reporting problems like fly-tipping or noise. I can also help with council "
              "tax, housing, benefits, planning and getting online.",
@@ -174,7 +178,7 @@ class ActionMisunderstood(Action):
         if news:
             say(dispatcher, news)
             return []
-        return respond_to_misunderstanding(dispatcher, tracker)
+        return await respond_to_misunderstanding(dispatcher, tracker)
 
 
 class ActionDefaultFallback(Action):
@@ -189,20 +193,50 @@ class ActionDefaultFallback(Action):
         if news:
             say(dispatcher, news)
             return []
-        return respond_to_misunderstanding(dispatcher, tracker)
+        return await respond_to_misunderstanding(dispatcher, tracker)
 
 
-def respond_to_misunderstanding(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
+async def hand_over_for_topic(dispatcher: CollectingDispatcher, tracker: Tracker,
+                              fallback=None) -> Optional[List[EventType]]:
+    """Words about a topic the council wants a person to deal with (councils/*.yml `handover: topics:`), where the
+    assistant had nothing better to say: a person, when the staff console can take the conversation. None: carry on
+    as before (no topic, no console, or the phone)."""
+    from ..handover.handing_over import handover_possible, hand_over
+    from ..handover.topics import topic_in
+
+    topic = topic_in(tracker.latest_message.get("text") or "", tracker.get_slot("council"))
+    if topic is None or not handover_possible(tracker):
+        return None
+
+    async def as_before() -> List[EventType]:
+        return await ActionContactRoutes().run(dispatcher, tracker, domain={})
+
+    return await hand_over(dispatcher, tracker, f"the resident wrote about {topic.replace('_', ' ')}",
+                           fallback=fallback or as_before, lead=Said("That's something a person should help you with."))
+
+
+async def respond_to_misunderstanding(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
+    topic = await hand_over_for_topic(dispatcher, tracker)
+    if topic is not None:
+        return topic
     if misunderstood_twice(tracker) and recently_said(tracker, STILL_NOT_UNDERSTANDING):
         # A third miss in a row: not the same paragraph again.
         tell(dispatcher, "Sorry, I still can't follow that. Please choose one of these, or {contact}.",
              contact=Words("use the council's contact details above", "ask for a person"), buttons=MAIN_TASKS)
         return []
     if misunderstood_twice(tracker):
-        tell(dispatcher, "Sorry, I'm still not understanding. You might find it quicker to contact the council:\n"
-             "{routes}\nOr choose one of these:", routes=contact_routes_part(tracker.get_slot("council")),
-             buttons=MAIN_TASKS)
-        return []
+        async def as_before() -> List[EventType]:
+            tell(dispatcher, "Sorry, I'm still not understanding. You might find it quicker to contact the council:\n"
+                 "{routes}\nOr choose one of these:", routes=contact_routes_part(tracker.get_slot("council")),
+                 buttons=MAIN_TASKS)
+            return []
+
+        # Could not help twice: a person, when the staff console can take the conversation (not on the phone,
+        # whose line offers to put the caller through itself).
+        from ..handover.handing_over import hand_over
+
+        return await hand_over(dispatcher, tracker, "the assistant could not understand twice", fallback=as_before,
+                               lead=Said("Sorry, I still don't understand. Let me see if a person can help."))
     tell(dispatcher, "Sorry, I didn't understand that. Could you say it another way? For example “my bin wasn't "
          "emptied”, “when is my bin day” or “report fly-tipping”.")
     return []
@@ -219,4 +253,14 @@ class ActionStartJourney(Action):
         return "action_start_journey"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        # "My mum passed away and I need to tell the council" can look a little like a journey to the model: words
+        # about a topic a person should deal with, when the model is not sure, go to a person instead.
+        intent = tracker.latest_message.get("intent") or {}
+        if (intent.get("confidence") or 0.0) < CONFIDENT_INTERRUPTION:
+            async def journey_as_before() -> List[EventType]:
+                return reset_journey()
+
+            topic = await hand_over_for_topic(dispatcher, tracker, fallback=journey_as_before)
+            if topic is not None:
+                return reset_journey() + topic
         return reset_journey()

@@ -130,7 +130,43 @@ class ActionSupportReply(Action):
         return "action_support_reply"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        if self.asks_for_person(tracker):
+            return await self.hand_over(dispatcher, tracker)
         return self.respond(dispatcher, tracker)
+
+    @staticmethod
+    def asks_for_person(tracker: Tracker) -> bool:
+        """Whether `respond` would answer with the offer of a person (the same checks, in the same order)."""
+        text = latest_text(tracker)
+        intent = latest_intent(tracker)
+        tidy = _tidy(text)
+        if _OK_NOW.search(tidy) and not screen(text).kinds:
+            return False
+        if _CLEAR.search(tidy) or _MORE.search(tidy):
+            return False
+        if intent in ("ask_opening_hours", "ask_contact_details", "ask_housing") or _OUT_OF_HOURS.search(tidy):
+            return False
+        return intent in ("request_human", "affirm") or bool(_PERSON.search(tidy))
+
+    async def hand_over(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
+        """A person from customer services, first in their queue, with the help that is open now said first; with
+        no staff console (or on the phone), every route to a person as before."""
+        from ..handover.handing_over import hand_over
+
+        text = latest_text(tracker)
+        said_now = list(screen(text).kinds)
+        kinds = ordered(said_now + remembered_kinds(tracker)) or ["unclear"]
+        council = tracker.get_slot("council")
+        events: List[EventType] = [SlotSet(SUPPORT_KINDS, kinds)] if said_now else []
+
+        async def as_before() -> List[EventType]:
+            say(dispatcher, self._person(kinds, council))
+            return []
+
+        lead = Said("You can talk to someone now, at any time:\n{lines}",
+                    lines=joined(twenty_four_hour_lines(kinds, council)))
+        return events + await hand_over(dispatcher, tracker, "urgent help: asked for a person", fallback=as_before,
+                                        urgent=True, lead=lead, urgent_lines_given=True)
 
     def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
         text = latest_text(tracker)
