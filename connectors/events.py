@@ -200,7 +200,11 @@ class HandoverEventBroker(EventBroker):
         failing = False
         while True:
             if not batch:
-                first = self._pending.get()
+                try:
+                    first = self._pending.get(timeout=self._sink.idle_seconds)
+                except queue.Empty:
+                    self._sink.idle()
+                    continue
                 if first is None:
                     return
                 batch.append(first)
@@ -241,6 +245,11 @@ class HandoverEventBroker(EventBroker):
 
 class _SqlSink:
     """Rows in `handover_events`, one transaction per batch (SQLite or PostgreSQL)."""
+
+    idle_seconds: Optional[float] = None  # nothing to do between batches
+
+    def idle(self) -> None:
+        pass
 
     def __init__(self, url: Text) -> None:
         self.url = url
@@ -322,11 +331,23 @@ class _AmqpSink:
     """Persistent messages on a durable RabbitMQ queue (through the default exchange), confirmed one by one, so a
     message RabbitMQ did not take is sent again and none is sent twice."""
 
+    # A blocking connection only answers RabbitMQ's heartbeats when it is used: between batches it is used this often,
+    # well inside the heartbeat RabbitMQ asks for (60 s by default), so a quiet night doesn't cost the connection.
+    idle_seconds: Optional[float] = 10.0
+
     def __init__(self, url: Text, queue_name: Text) -> None:
         self.url = url
         self.queue_name = queue_name
         self._connection: Any = None
         self._channel: Any = None
+
+    def idle(self) -> None:
+        if self._connection is None:
+            return
+        try:
+            self._connection.process_data_events(time_limit=0)
+        except Exception:  # gone: the next batch opens a new connection
+            self.close()
 
     def describe(self) -> Text:
         return f"the RabbitMQ queue {self.queue_name} at {describe(self.url)}"
@@ -346,6 +367,15 @@ class _AmqpSink:
         return self._channel
 
     def write(self, batch: List[Dict[Text, Any]]) -> int:
+        reused = self._channel is not None
+        try:
+            return self._publish(batch)
+        except Exception:
+            if not reused:
+                raise
+        return self._publish(batch)  # the connection kept from before had gone: once more on a new one
+
+    def _publish(self, batch: List[Dict[Text, Any]]) -> int:
         import pika
 
         channel = self._open()

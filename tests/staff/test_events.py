@@ -389,3 +389,35 @@ def test_what_was_said_well_before_the_handover_is_not_added_again(tmp_path, con
     consume_all(console, source)
     assert transcript(console, handover_id) == [("resident", "talk to a person"),
                                                 ("bot", "I've asked customer services.")]
+
+
+def test_a_quiet_spell_costs_rabbitmq_events_nothing(console, caplog):
+    """RabbitMQ drops a connection whose heartbeats go unanswered; after a quiet spell longer than that the next
+    events still go, without an outage in the log."""
+    url = _rabbitmq_url()
+    separator = "&" if "?" in url else "?"
+    quick_heartbeat = f"{url}{separator}heartbeat=1"  # RabbitMQ gives up on it after a few silent seconds
+    queue = f"test_handover_{uuid.uuid4().hex[:8]}"
+    conversation = f"conv-{uuid.uuid4().hex[:8]}"
+    handover_id = open_handover(console, conversation)
+
+    async def run() -> None:
+        broker = HandoverEventBroker(quick_heartbeat, queue)
+        broker._sink.idle_seconds = 30  # quieter than the heartbeat allows: the connection is lost meanwhile
+        broker.publish(user(conversation, "before the quiet spell", time.time()))
+        await asyncio.sleep(6)
+        broker.publish(user(conversation, "after it", time.time()))
+        await broker.close()
+
+    try:
+        with caplog.at_level("INFO", logger="connectors.events"):
+            asyncio.run(run())
+        assert "can't be written to" not in caplog.text
+        consume_all(console, {"url": url, "queue": queue})
+        assert transcript(console, handover_id) == [("resident", "before the quiet spell"), ("resident", "after it")]
+    finally:
+        import pika
+
+        connection = pika.BlockingConnection(pika.URLParameters(url))
+        connection.channel().queue_delete(queue)
+        connection.close()
