@@ -304,3 +304,54 @@ def test_console_down_gives_the_contact_routes_and_breaks_nothing(stack, console
     assert resident.tracker()["paused"] is False
     resident.say("when is my bin day")
     assert "postcode" in resident.text().lower()
+
+
+def test_staff_closing_the_chat_ends_the_journey_and_asks_what_else(stack, console, resident, sandbox):
+    resident.say("when is my bin day")
+    assert resident.active_form() == "bin_day_form"
+    resident.say("I want to talk to a person")
+    waiting = handover_of(stack, resident, "waiting")
+    agent = stack["agent"]
+    assert requests.post(f"{console.url}/api/v1/handovers/{waiting['id']}/accept", headers=agent,
+                         timeout=20).status_code == 200
+    before = bot_count(resident)
+    closed = requests.post(f"{console.url}/api/v1/handovers/{waiting['id']}/close", json={"outcome": "resolved"},
+                           headers=agent, timeout=30)
+    assert closed.status_code == 200, closed.text
+    assert any("closed this chat" in text for text in bot_texts_since(resident, before))
+    tracker = resident.tracker()
+    assert tracker["paused"] is False and not (tracker.get("active_loop") or {}).get("name")
+
+
+def test_nobody_taking_the_chat_in_time_offers_a_call_back(stack, console, resident):
+    resident.say("can I talk to a person")
+    assert resident.tracker()["paused"] is True
+    # What the console does when nobody takes it (staff/: HANDOVER_WAIT_LIMIT_MINUTES): resume, then the intent.
+    rasa = stack["rasa"]
+    requests.post(f"{rasa}/conversations/{resident.sender}/tracker/events", params=API_TOKEN,
+                  json={"event": "resume"}, timeout=30).raise_for_status()
+    answer = requests.post(f"{rasa}/conversations/{resident.sender}/trigger_intent", params=API_TOKEN,
+                           json={"name": "handover_timed_out"}, timeout=60)
+    answer.raise_for_status()
+    said = "\n".join(m.get("text") or "" for m in answer.json()["messages"])
+    assert "nobody from our team was free to chat in time" in said and "call you back" in said, said
+    assert resident.active_form() == "callback_form"
+    resident.last = answer.json()["messages"]
+    resident.press("No thanks")
+    assert "contact the council" in resident.text() and resident.active_form() is None
+
+
+def test_a_journey_stopped_by_a_council_system_offers_a_person_who_sees_why(stack, console, resident, sandbox):
+    house = home(sandbox.url, "ok", "refuse", "south_ribble", skip=3)
+    resident.say("when is my bin day")
+    sandbox.stop()
+    try:
+        resident.say(house["postcode"])
+        assert "Talk to a person" in [b["title"] for b in resident.buttons()], resident.text()
+        resident.press("Talk to a person")
+        assert "in the queue" in resident.text(), resident.text()
+    finally:
+        sandbox.ensure_running()
+    waiting = handover_of(stack, resident, "waiting")
+    assert waiting["reason"].startswith("the journey could not go on: Sorry, I can't reach the council's systems")
+    assert waiting["reason"].endswith("then asked for a person")
