@@ -6,10 +6,12 @@ SANDBOX_PORT="${SANDBOX_PORT:-5080}"
 ACTIONS_PORT="${ACTIONS_PORT:-5055}"
 RASA_PORT="${RASA_PORT:-5005}"
 WEBCHAT_PORT="${WEBCHAT_PORT:-8080}"
+STAFF_PORT="${STAFF_PORT:-5090}"
 mkdir -p "$ROOT/var" "$ROOT/models"
 ensure_environment
 ensure_model
 ensure_webchat_packages
+ensure_staff_packages
 cd "$ROOT"
 
 # Two secrets: the token of Rasa's HTTP API, and the one the Rasa server shows the action server (endpoints.yml).
@@ -32,6 +34,12 @@ fi
 RASA_AUTH_TOKEN="${RASA_AUTH_TOKEN:-$(local_secret var/rasa-api-token)}"
 ACTION_SERVER_SECRET="${ACTION_SERVER_SECRET:-$(local_secret var/action-server-secret)}"
 export ACTION_SERVER_SECRET
+# The staff console (staff/) and the assistant share a third secret: the assistant's calls to the console (queue a
+# conversation, a callback request, a resident's presence) carry it. The console calls Rasa's API with its token.
+STAFF_SERVICE_TOKEN="${STAFF_SERVICE_TOKEN:-$(local_secret var/staff-service-token)}"
+export STAFF_SERVICE_TOKEN RASA_AUTH_TOKEN
+export STAFF_CONSOLE_URL="${STAFF_CONSOLE_URL:-http://127.0.0.1:$STAFF_PORT}"
+export RASA_URL="${RASA_URL:-http://127.0.0.1:$RASA_PORT}"
 
 pids=()
 stop_all() {
@@ -85,12 +93,17 @@ fi
   --endpoints "$endpoints" --credentials credentials.yml >var/rasa.log 2>&1 &
 pids+=($!)
 
+echo "==> Starting the staff console on port $STAFF_PORT"
+"$VENV/bin/python" -m staff serve --host 127.0.0.1 --port "$STAFF_PORT" >var/staff.log 2>&1 &
+pids+=($!)
+
 echo "==> Serving the web chat demo pages on port $WEBCHAT_PORT"
 "$VENV/bin/python" webchat/serve.py --host 127.0.0.1 --port "$WEBCHAT_PORT" >var/webchat.log 2>&1 &
 pids+=($!)
 
 wait_for "http://127.0.0.1:$SANDBOX_PORT/health" "council services sandbox" var/sandbox.log 60
 wait_for "http://127.0.0.1:$ACTIONS_PORT/health" "action server" var/actions.log 120
+wait_for "http://127.0.0.1:$STAFF_PORT/health" "staff console" var/staff.log 60
 wait_for "http://127.0.0.1:$RASA_PORT/status" "Rasa server" var/rasa.log 300 "$RASA_AUTH_TOKEN"
 
 cat <<TXT
@@ -100,6 +113,8 @@ The assistant is running.
                    its HTTP API (/conversations, /model, /status) needs ?token=...: $token_note
   Action server    http://127.0.0.1:$ACTIONS_PORT/health   (only the Rasa server may call it)
   Council sandbox  http://127.0.0.1:$SANDBOX_PORT/health   (reports: /open311/v2/requests.json)
+  Staff console    http://127.0.0.1:$STAFF_PORT   (add an account first:
+                   .venv/bin/python -m staff users add sam --role agent --display-name Sam   then type a password)
   Web chat demos   http://127.0.0.1:$WEBCHAT_PORT/demo/chorley.html?rasa=http://127.0.0.1:$RASA_PORT
                    http://127.0.0.1:$WEBCHAT_PORT/demo/southribble.html?rasa=http://127.0.0.1:$RASA_PORT
 Talk to it from another terminal:
