@@ -103,7 +103,15 @@
     if (focusedId) {
       // Keep keyboard focus on the same conversation's button after the redraw.
       var again = rows.querySelector('tr[data-id="' + focusedId + '"] button, tr[data-id="' + focusedId + '"] a');
-      if (again) again.focus();
+      // Their conversation was taken meanwhile: focus goes to the table, not lost to the top of the page.
+      if (again) {
+        again.focus();
+      } else if (!table.hidden) {
+        table.focus();
+      } else {
+        empty.setAttribute('tabindex', '-1');
+        empty.focus();
+      }
     }
     if (fresh.length) {
       var first = fresh[0];
