@@ -99,10 +99,16 @@ class CardSafeSQLTrackerStore(SQLTrackerStore):
             return None
 
     async def save(self, tracker: DialogueStateTracker) -> None:
-        """As Rasa's `save`, with each new event's data scrubbed before it is written."""
-        await self.stream_events(tracker)
+        """As Rasa's `save`, with each new event's data scrubbed before it is written, and the same new events
+        published to the event broker once they are stored.
+
+        Rasa's own `save` streams first, through `stream_events`, which reads the whole stored conversation again
+        to work out what is new: a second read of every conversation on every turn once a broker is on (the
+        handover's, connectors/events.py). The events being written are exactly those, so they are published
+        from here."""
         with self.session_scope() as session:
-            for event in self._additional_events(session, tracker):
+            new_events = list(self._additional_events(session, tracker))
+            for event in new_events:
                 data = scrub_card_numbers(event.as_dict())
                 session.add(
                     self.SQLEvent(
@@ -115,6 +121,8 @@ class CardSafeSQLTrackerStore(SQLTrackerStore):
                     )
                 )
             session.commit()
+        if self.event_broker is not None and new_events:
+            await self._stream_new_events(self.event_broker, new_events, tracker.sender_id)
 
     async def erase_user_message(self, sender_id: Text, event: Dict[Text, Any], digits: Text) -> bool:
         """Erase a stored user message (the first half of a split card number) and its digits from later events.

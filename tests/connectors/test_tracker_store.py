@@ -231,3 +231,31 @@ def test_stored_json_is_read_back_exactly_as_json_loads_reads_it():
     texts = [json.dumps(event.as_dict()) for event in tracker.events]
     texts += ['{"timestamp": 1796170648.0177708, "big": 123456789012345678901234567890, "nan": 1e400}']
     assert [json_value(text) for text in texts] == [json.loads(text) for text in texts]
+
+
+class RecordingBroker:
+    def __init__(self):
+        self.published = []
+
+    def publish(self, event):
+        self.published.append(event)
+
+
+def test_each_new_event_reaches_the_event_broker_once_without_reading_the_conversation_again(store, monkeypatch):
+    """The handover's broker sees exactly what is stored, once; the store does not read the whole conversation back
+    to find out what is new (Rasa's stream_events does, on every turn)."""
+    broker = RecordingBroker()
+    store.event_broker = broker
+    reads = []
+    original = store._retrieve
+    monkeypatch.setattr(store, "_retrieve", lambda *a, **k: reads.append(a) or original(*a, **k))
+    sender = uuid.uuid4().hex
+    tracker = DialogueStateTracker.from_events(sender, [ActionExecuted("action_listen"), user("hello")], DOMAIN.slots)
+    asyncio.run(store.save(tracker))
+    tracker.update(BotUttered("Hello, how can I help?"))
+    asyncio.run(store.save(tracker))
+    asyncio.run(store.save(tracker))  # nothing new: nothing published
+    assert [(e["sender_id"], e["event"]) for e in broker.published] == [(sender, "action"), (sender, "user"),
+                                                                         (sender, "bot")]
+    assert broker.published[1]["text"] == "hello" and broker.published[2]["text"] == "Hello, how can I help?"
+    assert reads == []
