@@ -157,6 +157,35 @@ class ValidateCallbackForm(JourneyForm):
         return {"callback_about": " ".join(str(value).split())[:LONGEST_ANSWER]}
 
 
+class ActionAskCallbackWanted(Action):
+    def name(self) -> Text:
+        return "action_ask_callback_wanted"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        tell(dispatcher, "Would you like someone from customer services to call you back?", expects="yes_no",
+             buttons=[{"title": "Yes, call me back", "payload": "/affirm"}, {"title": "No thanks", "payload": "/deny"}])
+        return []
+
+
+class ActionAskCallbackName(Action):
+    def name(self) -> Text:
+        return "action_ask_callback_name"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        tell(dispatcher, "What name should they ask for?")
+        return []
+
+
+class ActionAskCallbackTime(Action):
+    def name(self) -> Text:
+        return "action_ask_callback_time"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        tell(dispatcher, "When is a good time to call? For example, {example}.",
+             example=Words("“weekday mornings” or “after 2pm”", "weekday mornings, or after 2pm"))
+        return []
+
+
 class ActionAskCallbackContact(Action):
     def name(self) -> Text:
         return "action_ask_callback_contact"
