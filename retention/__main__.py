@@ -1,6 +1,7 @@
 """`python -m retention run` (daily) and `python -m retention erase --email ... --phone ... --reference ...`.
 
-Both print counts and dates only: never a sender id, a message, or the email, number or reference searched for.
+Both print counts and dates only: never a sender id, a message, or the email, number or reference searched for;
+and a line for each store left alone and why (the staff console's database not made yet, events on RabbitMQ).
 `--dry-run` shows what would go and deletes nothing.
 """
 from __future__ import annotations
@@ -83,12 +84,33 @@ def _rows(outcome: Outcome) -> List[str]:
                                                     if rows.count else "") for rows in outcome.rows]
 
 
+def _staff(outcome: Outcome, erasing: bool) -> List[str]:
+    lines = []
+    found = outcome.handovers
+    if found is not None:
+        dates = f" ({_when(found.oldest)} to {_when(found.newest)} UTC)" if found.count else ""
+        lines.append(f"  handovers: {found.count}{dates}, {found.messages} transcript lines; audit log entries kept "
+                     f"without their link: {found.audit_unlinked}")
+        if erasing and found.open_erased:
+            lines.append(f"    of which still open or a callback not yet closed: {found.open_erased}")
+        if not erasing:
+            lines.append(f"  handovers kept though older: {found.kept_open} open (waiting or active), "
+                         f"{found.kept_callbacks} callbacks not yet closed (new or called)")
+    events = outcome.handover_events
+    if events is not None:
+        lines.append(f"  handover_events: {events.count} rows" + (
+            f" ({_when(events.oldest)} to {_when(events.newest)} UTC)" if events.count else ""))
+    lines += [f"  skipped {why}." for why in outcome.skipped]
+    return lines
+
+
 def _run_report(outcome: Outcome, days: int, dry_run: bool) -> str:
     verb = "Would delete" if dry_run else "Deleted"
     lines = [f"Retention ({days} days): {verb.lower()} what was last touched before {_when(outcome.cutoff)} UTC."]
     lines.append(f"  conversations: {len(outcome.conversations)} ({outcome.conversation_events} events)")
     lines.append(f"  older sessions of conversations still going on: {outcome.older_session_events} events")
     lines += _rows(outcome)
+    lines += _staff(outcome, erasing=False)
     if dry_run:
         lines.append("Dry run: nothing was deleted.")
     return "\n".join(lines)
@@ -96,6 +118,7 @@ def _run_report(outcome: Outcome, days: int, dry_run: bool) -> str:
 
 def _erase_report(outcome: Outcome, dry_run: bool) -> str:
     lines = ["Found for this resident:"] + _conversations(outcome) + _rows(outcome)
+    lines += _staff(outcome, erasing=True)
     lines.append("Dry run: nothing was erased." if dry_run else "Erased: all of the above is deleted.")
     return "\n".join(lines)
 

@@ -1,11 +1,15 @@
-"""The two things the package does: the daily retention run, and erasing one resident on request."""
+"""The two things the package does: the daily retention run, and erasing one resident on request, across the
+tracker store, the action server's database, the staff console's database and the event broker's table."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from typing import List, Optional
+from pathlib import Path
+from typing import List, Optional, Tuple
 
-from . import action_server, tracker
+from sqlalchemy.engine import Engine, make_url
+
+from . import action_server, handover_events, handovers, tracker
 from .databases import open_database
 from .matching import Resident
 from .settings import RetentionSettings
@@ -20,6 +24,10 @@ class Outcome:
     conversation_events: int = 0
     older_session_events: int = 0
     rows: List[action_server.Rows] = field(default_factory=list)
+    handovers: Optional[handovers.Handovers] = None  # None: the console's database was not there
+    handover_events: Optional[handover_events.EventRows] = None  # None: the broker's table was not there
+    # Why a store was left alone (it does not exist yet, RabbitMQ): one line each, no URL that may hold a password.
+    skipped: List[str] = field(default_factory=list)
 
 
 def run(settings: RetentionSettings, now: Optional[datetime] = None, dry_run: bool = False) -> Outcome:
@@ -42,27 +50,84 @@ def run(settings: RetentionSettings, now: Optional[datetime] = None, dry_run: bo
     if engine is not None:
         with _disposing(engine):
             outcome.rows = action_server.expired(engine, cutoff.replace(tzinfo=None), dry_run)
+    engine = _console_database(settings, outcome)
+    if engine is not None:
+        with _disposing(engine):
+            outcome.handovers = handovers.expired(engine, cutoff.replace(tzinfo=None), dry_run)
+    engine = _event_table(settings, outcome)
+    if engine is not None:
+        with _disposing(engine):
+            outcome.handover_events = handover_events.expired(engine, cutoff.timestamp(), dry_run)
     return outcome
 
 
 def erase(settings: RetentionSettings, resident: Resident, dry_run: bool = False) -> Outcome:
     """Find every conversation mentioning the resident and every row naming them or tied to those conversations,
-    and delete them (with `dry_run`, only find them)."""
+    and delete them (with `dry_run`, only find them).
+
+    The console's handovers are searched before anything is deleted: a callback request naming the resident's phone
+    number ties its conversation to them, so that conversation goes from every store too."""
     outcome = Outcome()
     senders: List[str] = []
-    engine = open_database(settings.tracker_database_url, "events")
-    if engine is not None:
-        with _disposing(engine):
-            senders = tracker.conversations_mentioning(engine, resident)
-            outcome.conversations = tracker.describe(engine, senders)
+    tracker_engine = open_database(settings.tracker_database_url, "events")
+    try:
+        if tracker_engine is not None:
+            senders = tracker.conversations_mentioning(tracker_engine, resident)
+        engine = _console_database(settings, outcome)
+        if engine is not None:
+            with _disposing(engine):
+                outcome.handovers = handovers.of_resident(engine, resident, senders, dry_run)
+            senders = sorted(set(senders) | set(outcome.handovers.conversation_ids))
+        if tracker_engine is not None:
+            outcome.conversations = tracker.describe(tracker_engine, senders)
             outcome.conversation_events = sum(c.events for c in outcome.conversations)
             if not dry_run:
-                tracker.delete_conversations(engine, senders)
+                tracker.delete_conversations(tracker_engine, senders)
+    finally:
+        if tracker_engine is not None:
+            tracker_engine.dispose()
     engine = open_database(settings.actions_database_url)
     if engine is not None:
         with _disposing(engine):
             outcome.rows = action_server.of_resident(engine, resident, senders, dry_run)
+    engine = _event_table(settings, outcome)
+    if engine is not None:
+        with _disposing(engine):
+            outcome.handover_events = handover_events.of_resident(engine, resident, senders, dry_run)
     return outcome
+
+
+def _console_database(settings: RetentionSettings, outcome: Outcome) -> Optional[Engine]:
+    if settings.staff_database_url is None:
+        return None
+    engine, missing = _open(settings.staff_database_url, "handovers")
+    if engine is None:
+        outcome.skipped.append(f"staff console (STAFF_DATABASE_URL): {missing}, so no handovers to delete")
+    return engine
+
+
+def _event_table(settings: RetentionSettings, outcome: Outcome) -> Optional[Engine]:
+    if settings.events_url is None:
+        return None
+    if handover_events.is_amqp(settings.events_url):
+        outcome.skipped.append("handover events (STAFF_EVENTS_URL): RabbitMQ, whose messages the console removes as "
+                               "it reads them, so no table to delete from")
+        return None
+    engine, missing = _open(settings.events_url, handover_events.TABLE_NAME)
+    if engine is None:
+        outcome.skipped.append(f"handover events (STAFF_EVENTS_URL): {missing}, so no rows to delete")
+    return engine
+
+
+def _open(url: str, table: str) -> Tuple[Optional[Engine], str]:
+    """An engine on `url` with `table`, or None and why not, in words that hold no password."""
+    engine = open_database(url, table)
+    if engine is not None:
+        return engine, ""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and not Path(parsed.database or "").expanduser().exists():
+        return None, f"no database file at {parsed.database}"
+    return None, f"the database has no {table} table yet"
 
 
 class _disposing:

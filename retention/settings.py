@@ -6,9 +6,14 @@
 | TRACKER_DATABASE_URL | the tracker store as endpoints.yml configures it (any SQLAlchemy URL, e.g. postgresql://...) |
 | RASA_ENDPOINTS | endpoints.yml (in the current directory, as `rasa run --endpoints endpoints.yml` reads it) |
 | ACTIONS_DATABASE_URL | the action server's database (actions/settings.py: SQLite in var/actions.db) |
+| STAFF_DATABASE_URL | the staff console's database, as the console reads it (staff/settings.py: var/staff.db) |
+| STAFF_EVENTS_URL | the broker's table `handover_events`: endpoints.yml's `event_broker` `url:`, else this, else |
+| | var/rasa_events.db, as connectors/events.py finds it; with an `amqp://` URL there is no table to delete from |
 
 endpoints.yml's `${VARIABLE}`s (e.g. `${RASA_DB_PASSWORD}`) are filled from the environment as Rasa fills them,
-and an SQLite `db:` path is relative to the current directory, as for Rasa.
+and an SQLite `db:` path is relative to the current directory, as for Rasa. The console's two URLs are read here
+rather than through staff/settings.py's `Settings.from_env`, which also checks settings the job has no use for (a
+mistyped HANDOVER_HOURS must not stop the deletion of old conversations); the defaults are the console's own.
 """
 from __future__ import annotations
 
@@ -30,6 +35,10 @@ class RetentionSettings:
     retention_days: int
     tracker_database_url: URL
     actions_database_url: str
+    # The staff console's database and the event broker's table; None (a settings object made by hand) leaves them
+    # alone, so only retention_settings() points the job at them.
+    staff_database_url: Optional[str] = None
+    events_url: Optional[str] = None
 
     def __repr__(self) -> str:  # a database URL may hold a password
         return f"RetentionSettings(retention_days={self.retention_days}, ...)"
@@ -41,6 +50,8 @@ def retention_settings(environ: Optional[Mapping[str, str]] = None, days: Option
         retention_days=days if days is not None else _days(env.get("RETENTION_DAYS", "").strip()),
         tracker_database_url=_tracker_url(env),
         actions_database_url=_actions_url(env),
+        staff_database_url=_staff_url(env),
+        events_url=_events_url(env),
     )
 
 
@@ -58,6 +69,40 @@ def _actions_url(env: Mapping[str, str]) -> str:
     return Settings.from_env(env).actions_database_url
 
 
+def _staff_url(env: Mapping[str, str]) -> str:
+    from staff.settings import DEFAULT_DATABASE_URL  # the console's own default: var/staff.db in the project
+
+    url = env.get("STAFF_DATABASE_URL", "").strip() or DEFAULT_DATABASE_URL
+    _check_url("STAFF_DATABASE_URL", url)
+    return url
+
+
+def _events_url(env: Mapping[str, str]) -> str:
+    """Where the broker writes, found as connectors/events.py finds it (that module imports Rasa, so not imported)."""
+    from staff.settings import DEFAULT_EVENTS_URL  # the same file as the broker's default
+
+    configured = (_endpoints(env).get("event_broker") or {}).get("url")
+    url = str(_expand(configured, env, "event broker") if configured else "").strip()
+    url = url or env.get("STAFF_EVENTS_URL", "").strip() or DEFAULT_EVENTS_URL
+    if not url.startswith(("amqp://", "amqps://")):
+        _check_url("STAFF_EVENTS_URL", url)
+    return url
+
+
+def _check_url(name: str, url: str) -> None:
+    try:
+        make_url(url)
+    except Exception:  # never echo a URL: it may hold a password
+        raise ValueError(f"{name} is not a database URL") from None
+
+
+def _endpoints(env: Mapping[str, str]) -> Dict[str, Any]:
+    endpoints = Path(env.get("RASA_ENDPOINTS", "").strip() or "endpoints.yml")
+    if not endpoints.exists():
+        return {}
+    return yaml.safe_load(endpoints.read_text()) or {}
+
+
 def _tracker_url(env: Mapping[str, str]) -> URL:
     if env.get("TRACKER_DATABASE_URL", "").strip():
         return make_url(env["TRACKER_DATABASE_URL"].strip())
@@ -65,7 +110,7 @@ def _tracker_url(env: Mapping[str, str]) -> URL:
     config = (yaml.safe_load(endpoints.read_text()) or {}).get("tracker_store")
     if not config:
         raise ValueError(f"{endpoints} configures no tracker store: set TRACKER_DATABASE_URL")
-    config = {key: _expand(value, env) for key, value in config.items()}
+    config = {key: _expand(value, env, "tracker store") for key, value in config.items()}
     if str(config.get("type", "")).lower() not in [t.lower() for t in SQL_TRACKER_STORES]:
         raise ValueError(f"{endpoints}: the tracker store is not an SQL one; set TRACKER_DATABASE_URL")
     return url_of(config)
@@ -86,14 +131,14 @@ def url_of(config: Dict[str, Any]) -> URL:
     )
 
 
-def _expand(value: Any, env: Mapping[str, str]) -> Any:
+def _expand(value: Any, env: Mapping[str, str], section: str) -> Any:
     if not isinstance(value, str):
         return value
 
     def variable(found: re.Match) -> str:
         name = found.group(1)
         if name not in env:
-            raise ValueError(f"endpoints.yml's tracker store needs the environment variable {name}")
+            raise ValueError(f"endpoints.yml's {section} needs the environment variable {name}")
         return env[name]
 
     return re.sub(r"\$\{(\w+)\}", variable, value)

@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +21,9 @@ from tests.stack import ROOT
 POSTGRES = os.environ.get("TEST_POSTGRES_URL")
 NO_POSTGRES = "TEST_POSTGRES_URL is not set: retention is proved on SQLite only here (CI sets it)"
 DAY = 86400
+# The staff console's database and the event broker's table, unless a test names its own: files that do not exist, so
+# the command never reaches the project's own var/staff.db or var/rasa_events.db.
+NOWHERE = Path(tempfile.gettempdir()) / f"retention-tests-{uuid.uuid4().hex[:8]}-not-made"
 
 
 @dataclass
@@ -65,6 +69,8 @@ def retention(*arguments: str, tracker_url: Optional[str], actions_url: str,
     finished = subprocess.run(
         [sys.executable, "-m", "retention", *arguments], cwd=ROOT, capture_output=True, text=True, timeout=120,
         env={**environment, "PYTHONPATH": str(ROOT), "ACTIONS_DATABASE_URL": actions_url,
+             "STAFF_DATABASE_URL": f"sqlite:///{NOWHERE / 'staff.db'}",
+             "STAFF_EVENTS_URL": f"sqlite:///{NOWHERE / 'rasa_events.db'}",
              **({"TRACKER_DATABASE_URL": tracker_url} if tracker_url else {}), **(env or {})},
     )
     assert finished.returncode == 0, finished.stderr

@@ -37,3 +37,23 @@ def test_a_postgresql_store_with_its_password_from_the_environment(tmp_path):
         retention_settings({"RASA_ENDPOINTS": str(endpoints)})
     with pytest.raises(ValueError, match="RETENTION_DAYS"):
         retention_settings({"RASA_ENDPOINTS": str(endpoints), "RASA_DB_PASSWORD": "x", "RETENTION_DAYS": "soon"})
+
+
+def test_the_console_and_its_event_table_are_found_as_the_console_and_the_broker_find_them(tmp_path, monkeypatch):
+    from staff.settings import DEFAULT_DATABASE_URL, DEFAULT_EVENTS_URL
+
+    monkeypatch.chdir(ROOT)  # the project's endpoints.yml names the broker without a url
+    settings = retention_settings({})
+    assert (settings.staff_database_url, settings.events_url) == (DEFAULT_DATABASE_URL, DEFAULT_EVENTS_URL)
+    settings = retention_settings({"STAFF_DATABASE_URL": "postgresql://staff:pw@db/staff",
+                                   "STAFF_EVENTS_URL": "amqp://guest:guest@mq:5672/%2F"})
+    assert settings.staff_database_url == "postgresql://staff:pw@db/staff"
+    assert settings.events_url == "amqp://guest:guest@mq:5672/%2F" and "pw" not in repr(settings)
+    endpoints = tmp_path / "endpoints.yml"
+    endpoints.write_text(PRODUCTION + "event_broker:\n  type: connectors.events.HandoverEventBroker\n"
+                         "  url: postgresql://rasa:${RASA_DB_PASSWORD}@db.internal/rasa\n")
+    settings = retention_settings({"RASA_ENDPOINTS": str(endpoints), "RASA_DB_PASSWORD": "s3cret",
+                                   "STAFF_EVENTS_URL": "sqlite:///ignored.db"})
+    assert settings.events_url == "postgresql://rasa:s3cret@db.internal/rasa"  # endpoints.yml's url comes first
+    with pytest.raises(ValueError, match="STAFF_DATABASE_URL is not a database URL"):
+        retention_settings({"STAFF_DATABASE_URL": "not a url"})
