@@ -18,7 +18,7 @@ from sqlalchemy import create_engine, select, text, update
 
 from connectors.events import HandoverEventBroker
 from connectors.tracker_store import CardSafeSQLTrackerStore
-from staff.models import AuditEntry, Handover, HandoverMessage
+from staff.models import AuditEntry, Handover, HandoverMessage, utcnow
 from tests.staff.harness import (  # noqa: F401  (fixtures)
     RunningConsole,
     rasa,
@@ -138,6 +138,8 @@ def test_the_daily_run_deletes_finished_old_handovers_and_keeps_work_not_done(ru
     sam = running.person("sam")
     old_closed = closed_with_a_transcript(running, sam, "web-old-closed")
     recent_closed = closed_with_a_transcript(running, sam, "web-recent-closed")
+    # Closed long ago, but a line reached its transcript lately: the conversation is not over, so it stays.
+    late_line = closed_with_a_transcript(running, sam, "web-late-line")
     old_waiting = running.hand_over("web-old-waiting")["id"]
     old_active = running.hand_over("web-old-active")["id"]
     assert sam.post(f"/handovers/{old_active}/accept").status_code == 200
@@ -148,6 +150,10 @@ def test_the_daily_run_deletes_finished_old_handovers_and_keeps_work_not_done(ru
     for handover_id in (old_closed, old_waiting, old_active, old_callback_closed, old_callback_called,
                         old_callback_new):
         age_handover(running, handover_id, OLD)
+    age_handover(running, late_line, OLD)
+    with running.db.writing() as session:
+        session.execute(update(HandoverMessage).where(HandoverMessage.handover_id == late_line)
+                        .values(at=utcnow()))
     publish(events_url, [said("web-old-closed", "my number is 07700 900456"), said("web-recent-closed", "hello")])
     age_events(events_url, "web-old-closed", OLD)
     before = audit(running)
@@ -159,12 +165,12 @@ def test_the_daily_run_deletes_finished_old_handovers_and_keeps_work_not_done(ru
     assert "handovers kept though older: 2 open (waiting or active), 2 callbacks not yet closed (new or called)" \
         in dry, dry
     assert "  handover_events: 1 rows (" in dry and "Dry run: nothing was deleted." in dry, dry
-    assert len(handover_ids(running)) == 8 and len(event_senders(events_url)) == 2
+    assert len(handover_ids(running)) == 9 and len(event_senders(events_url)) == 2
 
     done = run_retention("run", running=running, events_url=events_url, tmp_path=tmp_path)
 
     assert "  handovers: 2 (" in done and f"audit log entries kept without their link: {unlinked}" in done, done
-    assert handover_ids(running) == sorted([recent_closed, old_waiting, old_active, old_callback_called,
+    assert handover_ids(running) == sorted([recent_closed, late_line, old_waiting, old_active, old_callback_called,
                                             old_callback_new, recent_callback_closed])
     assert lines_of(running, old_closed) == 0 and lines_of(running, recent_closed) == 1
     assert event_senders(events_url) == ["web-recent-closed"]
