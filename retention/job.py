@@ -31,7 +31,8 @@ class Outcome:
 
 
 def run(settings: RetentionSettings, now: Optional[datetime] = None, dry_run: bool = False) -> Outcome:
-    """Delete everything older than the retention period, in the tracker store and the action server's database."""
+    """Delete everything older than the retention period: in the tracker store, the action server's database, the
+    staff console's database and the event broker's table."""
     now = now or datetime.now(timezone.utc)
     cutoff = now - timedelta(days=settings.retention_days)
     outcome = Outcome(cutoff=cutoff)
