@@ -12,7 +12,8 @@
   `csrf_token`); API clients send it as `Authorization: Bearer <token>`, which a browser never adds by itself, so
   needs no CSRF token.
 - Every authenticated request moves the account's `last_active_at`: "an agent active in the last few minutes"
-  (staff/queue.py) means exactly that.
+  (staff/queue.py) means exactly that. A page's own polls (`X-Staff-Poll: 1`, see `is_poll`) count for that,
+  but not as use of the session: they don't move its `last_seen_at`, so an unattended page still signs out.
 
 Design note: signing in with the council's own identity provider (OpenID Connect) can be added later as one more
 way to reach `new_session()`: the provider's callback finds or creates the `User` and calls it; everything after
@@ -41,6 +42,7 @@ from .models import HANDLING_ROLES, ROLES, SESSION_KINDS, AuditEntry, StaffSessi
 COOKIE_NAME = "staff_session"
 CSRF_HEADER = "X-CSRF-Token"
 CSRF_FIELD = "csrf_token"
+POLL_HEADER = "X-Staff-Poll"
 MOST_FAILED_SIGN_INS = 5
 LOCKED_FOR = timedelta(minutes=15)
 SHORTEST_PASSWORD = 12
@@ -350,6 +352,14 @@ def user_for_request(flask_request=None) -> Optional[Tuple[User, StaffSession]]:
     return found
 
 
+def is_poll(flask_request=None) -> bool:
+    """A page refreshing what it shows by itself (static/common.js sends `X-Staff-Poll: 1`), not a person doing
+    something: it is not audited as an opening and does not keep the session from ending when idle. Only a read
+    can be a poll: a change is always the person's doing, whatever headers come with it."""
+    flask_request = flask_request or request
+    return flask_request.method in SAFE_METHODS and flask_request.headers.get(POLL_HEADER) == "1"
+
+
 def _session_for(token: str) -> Optional[Tuple[User, StaffSession]]:
     from flask import current_app
 
@@ -366,7 +376,12 @@ def _session_for(token: str) -> Optional[Tuple[User, StaffSession]]:
         if found.expires_at <= now or found.last_seen_at + idle <= now or user.disabled:
             session.delete(found)
             return None
-        found.last_seen_at = now
+        if not is_poll():
+            found.last_seen_at = now
+        # The account's last_active_at moves on polls too, on purpose: it says whether an agent is there to be
+        # offered new handovers (staff/queue.py), and an agent with the queue open in a tab is there. It can't
+        # keep someone "available" who has walked away: their session ends after STAFF_SESSION_MINUTES without
+        # real use (polls don't move last_seen_at above), its polls then get 401, and last_active_at stops.
         session.execute(update(User).where(User.id == user.id).values(last_active_at=now))
         user.last_active_at = now
         session.flush()
