@@ -8,14 +8,18 @@ with demo settings.
 """
 from __future__ import annotations
 
+import functools
 import importlib
 import logging
+import threading
 import time
+import traceback
 from dataclasses import dataclass, field
 from typing import Any, List, Optional
 
 from sqlalchemy import text
-from flask import Flask, current_app, g, jsonify, request
+from flask import Flask, current_app, g, jsonify, make_response, request
+from markupsafe import escape
 from werkzeug.exceptions import HTTPException
 
 from .api import api
@@ -78,23 +82,31 @@ def create_app(settings: Optional[Settings] = None, start_sweeper: bool = True) 
             return jsonify({"status": "unhealthy", "database": "unreachable"}), 503
         return jsonify({"status": "ok"})
 
+    pages = _optional("staff.pages")
+
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):
         if exc.response is not None:  # abort(response): already what should be said (the CSRF refusal)
             return exc.response
-        if request.path.startswith("/api/") or request.path == "/health":
+        if exc.code is not None and exc.code < 400:  # a redirect (a path without its trailing slash)
+            return exc.get_response()
+        if _wants_json():
             messages = {404: f"There is no {request.path}.",
                         405: f"{request.method} is not allowed on {request.path}.",
                         413: "That request is too large."}
             return jsonify({"error": messages.get(exc.code, exc.description)}), exc.code
-        return exc.get_response()
+        heading, message = PAGE_PROBLEMS.get(exc.code, (exc.name, "That request could not be handled. Go back "
+                                                                  "and try again."))
+        return _error_page(pages, exc.code or 500, heading, message)
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):
         if isinstance(exc, HTTPException):
             return _http_error(exc)
-        logger.exception("unexpected error on %s %s", request.method, request.path)
-        return jsonify({"error": "Something went wrong in the console. It has been logged; try again."}), 500
+        _log_unexpected(exc)
+        if _wants_json():
+            return jsonify({"error": "Something went wrong in the console. It has been logged; try again."}), 500
+        return _error_page(pages, 500, *PAGE_PROBLEMS[500])
 
     @app.before_request
     def _started():
@@ -112,7 +124,6 @@ def create_app(settings: Optional[Settings] = None, start_sweeper: bool = True) 
             response.headers.setdefault("Cache-Control", "no-store")
         return response
 
-    pages = _optional("staff.pages")
     if pages is not None and hasattr(pages, "pages"):
         app.register_blueprint(pages.pages)
     if start_sweeper:
@@ -124,8 +135,59 @@ def create_app(settings: Optional[Settings] = None, start_sweeper: bool = True) 
         if callable(started):
             state.stoppers.append(started)
         elif hasattr(getattr(started, "stop", None), "set"):  # a thread with its stop Event
-            state.stoppers.append(started.stop.set)
+            state.stoppers.append(functools.partial(_stop_thread, started))
     return app
+
+
+def _stop_thread(thread: threading.Thread, wait_seconds: float = 10.0) -> None:
+    """Tell a part's thread to stop and wait for it: `Console.stop()` disposes of the database next, and a read
+    still going then would fail half way (and, in tests, outlive its console and write into the next one's)."""
+    thread.stop.set()  # type: ignore[attr-defined]
+    if thread.is_alive() and thread is not threading.current_thread():
+        thread.join(timeout=wait_seconds)
+    if thread.is_alive():
+        logger.warning("%s did not stop within %.0f s; leaving it (a daemon thread) to end with the process",
+                       thread.name, wait_seconds)
+
+
+# What a page (not the API) says when something goes wrong: the console's own error page, never the framework's.
+PAGE_PROBLEMS = {
+    400: ("That request could not be understood", "Go back, reload the page and try again."),
+    404: ("Page not found", "There is no page at this address. Check it, or go to the queue."),
+    405: ("That can't be done here", "This page can't be used that way. Go back and try again."),
+    413: ("That was too large", "What was sent is too large for the console. Send something shorter."),
+    500: ("Something went wrong", "Something went wrong in the console. It has been logged; go back and try "
+                                  "again, and tell a supervisor if it keeps happening."),
+}
+
+
+def _wants_json() -> bool:
+    """The API and the health check answer JSON; everything else is a page, read by a person."""
+    return request.path.startswith("/api/") or request.path == "/health"
+
+
+def _error_page(pages, status: int, heading: str, message: str):
+    """The console's HTML error page with this status (staff/templates/pages/error.html); a plain one when the pages
+    are not there or can't be drawn. Never the exception: a stack trace on screen could show a resident's words."""
+    if pages is not None and hasattr(pages, "_problem"):
+        try:
+            return pages._problem(status, heading, message)
+        except Exception as exc:  # the error page itself failed: say what in the log, still answer a page
+            logger.error("the error page could not be drawn (%s)", type(exc).__name__)
+    body = (f"<!doctype html><html lang=\"en\"><title>{escape(heading)}</title><h1>{escape(heading)}</h1>"
+            f"<p>{escape(message)}</p><p><a href=\"/queue\">Go to the queue</a></p></html>")
+    response = make_response(body, status)
+    response.headers["Content-Type"] = "text/html; charset=utf-8"
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _log_unexpected(exc: BaseException) -> None:
+    """Where it failed (the exception's type and its frames), not what it said: an exception's message can carry
+    a resident's words or details (SQLAlchemy's carry the statement's parameters), which stay out of the log."""
+    frames = "".join(traceback.format_tb(exc.__traceback__))
+    logger.error("unexpected error on %s %s: %s (its message is not logged)\nTraceback (most recent call last):\n%s",
+                 request.method, request.path, type(exc).__name__, frames.rstrip())
 
 
 def _optional(module: str):
