@@ -19,6 +19,7 @@ import logging
 import signal
 import sys
 import threading
+import traceback
 from typing import List, Optional
 
 from .auth import AccountProblem, add_user, new_totp, reset_password, set_disabled
@@ -82,6 +83,16 @@ def _loopback(host: str) -> bool:
         return False
 
 
+class WithoutDetails(logging.Formatter):
+    """The console's log format: an exception is logged as its type and where it happened, never its message,
+    which can carry a resident's words or details (SQLAlchemy's carry the statement's parameters)."""
+
+    def formatException(self, ei) -> str:
+        kind = ei[0].__name__ if ei[0] is not None else "exception"
+        frames = "".join(traceback.format_tb(ei[2])).rstrip()
+        return f"Traceback (most recent call last):\n{frames}\n{kind} (its message is not logged)"
+
+
 def serve(args) -> int:
     from werkzeug.serving import WSGIRequestHandler, make_server
 
@@ -91,7 +102,15 @@ def serve(args) -> int:
         def log_request(self, *a, **k) -> None:  # the app logs each request itself, without the query string
             pass
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        def log_error(self, format: str, *args) -> None:
+            # The HTTP server's own refusals ("Bad request syntax ('GET /x?token=... HTTP/1.1')") quote the raw
+            # request line, query string and all: say what happened, not what was sent.
+            code = args[0] if args and isinstance(args[0], int) else "no answer"
+            log.warning("refused a request the server could not read (%s)", code)
+
+    handler = logging.StreamHandler()
+    handler.setFormatter(WithoutDetails("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=logging.INFO, handlers=[handler])
     log = logging.getLogger("staff")
     if not _loopback(args.host):
         log.error("the console listens on this machine only (127.0.0.1 or ::1); put a proxy such as nginx in "
