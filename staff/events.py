@@ -209,6 +209,9 @@ class EventConsumer:
             except Exception:
                 pass
             self._amqp = None
+        if self._events_engine is not None:  # PostgreSQL connections end with the consumer (made again if needed)
+            self._events_engine.dispose()
+            self._events_engine = None
 
     # -- into the transcripts -----------------------------------------------------------------------------------------
 
