@@ -188,6 +188,10 @@ class ActionDefaultFallback(Action):
         return "action_default_fallback"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        from ..handover.returning import HAND_BACK_INTENTS, hand_back
+
+        if (tracker.latest_message.get("intent") or {}).get("name") in HAND_BACK_INTENTS:
+            return await hand_back(dispatcher, tracker, domain)  # the staff console gave the conversation back
         # "I've paid" once the payment's journey is over: the truth about it (actions/payments/settling.py).
         news = await news_for_payment_talk(tracker.sender_id, tracker.latest_message.get("text"))
         if news:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import List, Text
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import ActiveLoop, EventType, SlotSet
+from rasa_sdk.events import ActionExecuted, ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -21,6 +21,21 @@ from ..common.journey_slots import end_form
 from .handing_over import handover_request, offer_callback
 from .summary import urgent_happened
 
+
+
+HAND_BACK_INTENTS = ("handover_returned", "handover_timed_out", "handover_closed")
+
+
+async def hand_back(dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    """The console's intent, run by action_default_fallback (no rule names these intents: data/rules/handover.yml),
+    then what comes next said outright: the open form asks its question again, or the assistant listens."""
+    intent = (tracker.latest_message.get("intent") or {}).get("name")
+    action = {"handover_returned": ActionHandoverReturned, "handover_timed_out": ActionHandoverTimedOut,
+              "handover_closed": ActionHandoverClosed}[intent]()
+    events = await action.run(dispatcher, tracker, domain)
+    loops = [e for e in events if e.get("event") == "active_loop"]
+    form = loops[-1].get("name") if loops else (tracker.active_loop or {}).get("name")
+    return [ActionExecuted(action.name()), *events, FollowupAction(form or "action_listen")]
 
 
 class ActionHandoverReturned(Action):

@@ -14,7 +14,7 @@ import re
 from typing import List, Optional, Text
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -132,7 +132,13 @@ class ActionSupportReply(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         if self.asks_for_person(tracker):
             return await self.hand_over(dispatcher, tracker)
-        return self.respond(dispatcher, tracker)
+        events = self.respond(dispatcher, tracker)
+        if any(e.get("name") == SUPPORT_MODE and e.get("value") is False for e in events):
+            # Leaving the mode changes the slot every "in distress" rule is conditioned on, so no rule says to
+            # listen after this reply, and the policy fell back again and again ("Sorry, I didn't understand"
+            # nine times after "I'm glad"): the turn ends here.
+            events.append(FollowupAction("action_listen"))
+        return events
 
     @staticmethod
     def asks_for_person(tracker: Tracker) -> bool:
