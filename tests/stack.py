@@ -23,6 +23,7 @@ import requests
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 from council_sandbox.app import create_app
+from tests.replies.repeats import repeated_sentences
 
 ROOT = Path(__file__).resolve().parent.parent
 RASA = str(Path(sys.executable).with_name("rasa"))
@@ -211,6 +212,8 @@ class Conversation:
         )
         answer.raise_for_status()
         self.last = answer.json()
+        repeated = repeated_sentences(self.last)
+        assert not repeated, f"said twice in one answer to {text!r}: {repeated}\n{self.text()}"
         return self.last
 
     def press(self, title_part: str) -> List[Dict[str, Any]]:
