@@ -32,7 +32,8 @@ import os
 from pathlib import Path
 from typing import Any, Dict, Optional, Set, Text
 
-from rasa.shared.core.events import SlotSet
+from rasa.shared.core.constants import ACTION_LISTEN_NAME
+from rasa.shared.core.events import ActionExecuted, SlotSet
 
 logger = logging.getLogger(__name__)
 
@@ -63,7 +64,12 @@ async def answer_while_paused(agent: Any, session_id: Text, output: Any) -> bool
     if intent == URGENT_HELP_INTENT:
         # Under the conversation's lock, as Rasa's HTTP API runs an action: no other message changes it meanwhile.
         async with agent.lock_store.lock(session_id):
-            await agent.execute_action(session_id, URGENT_HELP_ACTION, output, None, None)
+            tracker = await agent.execute_action(session_id, URGENT_HELP_ACTION, output, None, None)
+            if tracker is not None:
+                # Listening again, as after any turn: when staff hand back, the triggered intent follows a listen
+                # and the open journey is found again (without it the rules see no turn boundary).
+                tracker.update(ActionExecuted(ACTION_LISTEN_NAME))
+                await agent.tracker_store.save(tracker)
         logger.info("Web chat: urgent help given in a conversation handed over to staff.")
         return True
     if handover_status(tracker) != ACTIVE:

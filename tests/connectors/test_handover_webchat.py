@@ -172,6 +172,8 @@ def test_urgent_help_is_answered_at_once_while_paused(stack, status):
             assert state["paused"] is True  # staff still have the conversation
             slots_set = [e["value"] for e in state["events"] if e["event"] == "slot" and e["name"] == "handover_status"]
             assert slots_set[-1] == status
+            events = [e for e in state["events"] if e["event"] in ("action", "user")]
+            assert (events[-2].get("name"), events[-1].get("name")) == ("action_urgent_help", "action_listen")
             if status == "waiting":  # and the next ordinary message is acknowledged again
                 assert [r.get("text") for r in await client.say("thank you")] == [WAITING_ACKNOWLEDGEMENT]
         finally:
