@@ -25,7 +25,7 @@ from councils.phone_line import national_digits
 from replies import PhoneNumber, Words, tell
 
 from ..clients.staff import StaffConsoleUnavailable, staff_console_client
-from ..common.intents import JOURNEY_STARTS, QUESTIONS
+from ..common.intents import ALWAYS_INTERRUPT
 from ..common.journey_form import JourneyForm, skip_empty
 from ..common.services import call
 from ..common.tracker_text import is_answer, latest_intent, latest_text
@@ -83,10 +83,14 @@ def about_default(tracker: Tracker) -> Optional[Text]:
 
 
 class ValidateCallbackForm(JourneyForm):
-    # Names, good times and what it's about are free text: "weekday mornings" or "my garden waste bin was damaged"
-    # may look like a question or a journey to the model, but here they are answers. Cancel, a person, urgent
-    # help still interrupt (ALWAYS_INTERRUPT).
-    own_intents = frozenset(QUESTIONS | JOURNEY_STARTS | {"inform", "greet", "thank", "out_of_scope", "nlu_fallback"})
+    # Names, good times and what it's about are free text: "weekday mornings please" (check_bin_day, 0.9) or "a
+    # question about my council tax bill" (check_council_tax, 0.98) look like journeys to the model, but here they
+    # are answers. The form's validation decides it (the form runs before any rule while it is open; a rule such as
+    # "start finding a bin day" takes over only when the validation rejects the message), so every intent is an
+    # answer but those that always interrupt: cancel, a person, urgent help (ALWAYS_INTERRUPT).
+    def answer_intents(self, tracker: Tracker) -> frozenset:
+        intent = latest_intent(tracker)
+        return frozenset() if intent is None or intent in ALWAYS_INTERRUPT else frozenset({intent})
 
     def name(self) -> Text:
         return "validate_callback_form"

@@ -355,3 +355,81 @@ def test_a_journey_stopped_by_a_council_system_offers_a_person_who_sees_why(stac
     waiting = handover_of(stack, resident, "waiting")
     assert waiting["reason"].startswith("the journey could not go on: Sorry, I can't reach the council's systems")
     assert waiting["reason"].endswith("then asked for a person")
+
+
+def _out_of_hours_call_back_to_the_time_question(resident: Conversation, asked_for_person: str) -> None:
+    resident.say(asked_for_person)
+    resident.press("Yes, call me back")
+    assert "What name" in resident.text(), resident.text()
+    resident.say("Sam Taylor")
+    resident.say("07700 900462")
+    assert "good time" in resident.text(), resident.text()
+
+
+@pytest.mark.parametrize("good_time, about", [
+    # "weekday mornings" is the time question's own example; the model reads it as check_bin_day, sure of it.
+    ("weekday mornings", "a question about my council tax bill"),
+    ("tuesday morning before my bin day", "when is my bin collected next? actually it's about that"),
+])
+def test_a_call_back_takes_any_words_as_its_answers_even_ones_that_look_like_a_journey(stack, console, resident,
+                                                                                        good_time, about):
+    console.hours("never")
+    _out_of_hours_call_back_to_the_time_question(resident, "I'd like to speak to someone at the council")
+    resident.say(good_time)
+    assert resident.active_form() == "callback_form", resident.text()
+    assert "talk to them about" in resident.text() or "Is that right" in resident.text(), resident.text()
+    resident.say(about)
+    said = resident.text()
+    assert "Someone from customer services will call you on 07700 900462" in said, said
+    assert handover_of(stack, resident, "callback")["callback"] == {
+        "name": "Sam Taylor", "contact": "07700 900462", "good_time": good_time, "about": about}
+    assert resident.active_form() is None
+
+
+def test_a_call_back_still_stops_when_the_resident_cancels(stack, console, resident):
+    console.hours("never")
+    _out_of_hours_call_back_to_the_time_question(resident, "talk to a human")
+    resident.say("cancel")
+    assert resident.active_form() is None, resident.text()
+    assert not [h for h in handovers(stack, "callback") if h["conversation_id"] == resident.sender]
+
+
+def test_a_council_tax_verification_locked_for_good_offers_a_person_who_sees_why(stack, console, resident, sandbox):
+    from tests.conversations.test_council_tax_and_parking import account_with_balance
+
+    house, number, _ = account_with_balance(sandbox.url, skip=160)
+    first = Conversation(stack["rasa"])
+    first.say("check my council tax")
+    for postcode in ("PR7 1AA", "PR25 1AA", "PR6 7EF"):  # three wrong tries: this conversation is locked for good
+        first.say(number)
+        first.say(postcode)
+    assert "third try" in first.text() and "Talk to a person" in [b["title"] for b in first.buttons()], first.text()
+    first.say("check my council tax")  # starting again: still locked, and nothing the resident can do about it
+    said = first.text()
+    assert "can't check council tax details again" in said and "contacting the council" in said, said
+    assert "Talk to a person" in [b["title"] for b in first.buttons()], said
+    first.press("Talk to a person")
+    assert "in the queue" in first.text(), first.text()
+    waiting = handover_of(stack, first, "waiting")
+    assert waiting["reason"].startswith("the journey could not go on: For your security, I can't check council tax"), \
+        waiting["reason"]
+
+    # The council's records lock the account itself after five failures (two more, from another conversation):
+    # then even the right details get the records' lock, which the resident can't undo either.
+    second = Conversation(stack["rasa"])
+    second.say("check my council tax")
+    for postcode in ("PR5 6BA", "PR7 2AB"):
+        second.say(number)
+        second.say(postcode)
+    resident.say("check my council tax")
+    resident.say(number)
+    resident.say(house["postcode"])
+    said = resident.text()
+    assert "This account is locked for security after too many tries" in said and "Band" not in said, said
+    assert "Talk to a person" in [b["title"] for b in resident.buttons()], said
+    assert resident.active_form() is None and resident.slot("ct_token") is None
+    resident.press("Talk to a person")
+    assert "in the queue" in resident.text(), resident.text()
+    reason = handover_of(stack, resident, "waiting")["reason"]
+    assert reason.startswith("the journey could not go on: This account is locked for security"), reason
+    assert reason.endswith("then asked for a person"), reason
