@@ -172,8 +172,10 @@ class CouncilTaxVerificationStep:
         try:
             result = await call(council_records_client().verify_council_tax, account, postcode)
         except VerificationLocked as refused:
-            tell(dispatcher, ACCOUNT_LOCKED, time=say_time(refused.until), phone=council_phone_words(tracker))
-            return {**forget, "journey_blocked": True, "requested_slot": None}
+            # The resident can't unlock it themselves: stopped like any journey that can't go on, so with a staff
+            # console they are offered a person, who sees why (handover_reason).
+            locked_out = reply_message(ACCOUNT_LOCKED, time=say_time(refused.until), phone=council_phone_words(tracker))
+            return {**forget, **stop_journey(dispatcher, locked_out, tracker.get_slot("council"))}
         except VerificationFailed as failed:
             attempts = await record_failed_verification(tracker)
             if attempts >= MAX_ATTEMPTS:
@@ -230,9 +232,9 @@ class ActionStartCouncilTax(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         events = reset_journey()
         lock = await locked(tracker)
-        if lock is not None:
-            tell(dispatcher, "{message}", message=lock_message(lock))
-            events.append(SlotSet("journey_blocked", True))
+        if lock is not None:  # nothing the resident can do here: stopped as stop_journey stops any journey
+            stopped = stop_journey(dispatcher, lock_message(lock), tracker.get_slot("council"))
+            events.extend(SlotSet(slot, value) for slot, value in stopped.items())
         return events
 
 

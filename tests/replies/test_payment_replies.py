@@ -430,11 +430,13 @@ def test_a_locked_account_gives_the_councils_number_in_groups(monkeypatch):
                         lambda: SimpleNamespace(verify_council_tax=lambda *a: (_ for _ in ()).throw(locked)))
     dispatcher = Dispatcher()
     form = ct_payment.ValidatePayCouncilTaxForm()
-    run(form._verify("38545118", "PR7 1DP", dispatcher, conversation()))
-    (message,) = dispatcher.messages
+    slots = run(form._verify("38545118", "PR7 1DP", dispatcher, conversation()))
+    message, routes = dispatcher.messages  # stopped as any journey is (stop_journey): the other ways, after it
     assert message["text"] == ("This account is locked for security after too many tries. Please try again after "
                                "later or call the council on 01257 515151.")
     assert "0 1 2 5 7, 5 1 5, 1 5 1" in fit_for_a_caller(message)
+    assert "contacting the council" in fit_for_a_caller(routes)
+    assert slots["journey_blocked"] and slots["handover_reason"].startswith("the journey could not go on: This account")
 
 
 def test_a_postcode_that_isnt_one_gives_an_example_to_say():
