@@ -15,6 +15,7 @@ from typing import Dict, Iterator, List, Optional
 import pytest
 import requests
 
+from actions.settings import NotifyTemplates
 from connectors.production import ProductionSettingsError, check_production_settings
 from tests.conversations.helpers import notifications
 from tests.stack import (
@@ -176,7 +177,7 @@ PRODUCTION_ACTIONS = {
     "NOTIFY_API_KEY": "council-11111111-1111-4111-8111-111111111111-22222222-2222-4222-8222-222222222222",
     **{f"NOTIFY_TEMPLATE_{purpose}_{channel}".upper(): str(uuid.UUID(int=number))
        for number, (purpose, channel) in enumerate(
-           (p, c) for p in ("report", "payment", "bulky_waste", "garden_waste", "bin_request") for c in ("email", "sms"))},
+           (p, c) for p in NotifyTemplates.PURPOSES for c in NotifyTemplates.CHANNELS)},  # every one, new ones too
 }
 COUNCIL_SETTINGS = [name for name in os.environ if name.startswith(("NOTIFY_", "PAY_", "OPEN311_", "COUNCIL_", "ADDRESS_",
                                                                      "WASTE_", "ACTION_SERVER", "ASSISTANT_ENV"))]
