@@ -118,7 +118,8 @@ def test_out_of_hours_the_resident_leaves_a_callback_the_next_shift_sees(browser
     try:
         open_chat(page, demo_page("chorley"))
         page.get_by_role("button", name="Talk to a person").click()
-        expect(bot(page).last).to_contain_text("Monday to Friday")
+        expect(bot(page).filter(has_text="Monday to Friday").last).to_be_visible()  # the hours, then the offer
+        expect(bot(page).last).to_contain_text("call you back")
         wait_until_answered(page)
         page.locator(".cc-reply").filter(has_text="Yes, call me back").click()
         expect(bot(page).last).to_contain_text("name")
