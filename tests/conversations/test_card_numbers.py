@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 
 import pytest
@@ -95,6 +96,9 @@ def strings_in(value):
         yield str(value)
 
 
+RANDOM_ID = re.compile(r"[0-9a-f]{32}")
+
+
 def stored_events(logs_dir, sender):
     """Every event of the conversation as the tracker database holds it (the test stack's SQLite files)."""
     events = []
@@ -110,6 +114,8 @@ def assert_kept_nowhere(digits, conversation, logs_dir):
     assert any(event.get("event") == "user" for event in stored), "the conversation is in the tracker database"
     for where, value in [("tracker database", stored), ("tracker over the HTTP API", conversation.tracker())]:
         for text in strings_in(value):
+            if RANDOM_ID.fullmatch(text):
+                continue  # a message or session id: random hex, whose digits can look like a card number by chance
             assert digits not in digits_of(text) and not contains_card_number(text), (where, text)
     for log in logs_dir.glob("*.log"):
         for line in log.read_text(errors="ignore").splitlines():
