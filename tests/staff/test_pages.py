@@ -256,13 +256,14 @@ class Tab:
         self.page.on("pageerror", lambda error: self.errors.append(str(error)))
         # Console errors too: a script or style the Content-Security-Policy blocked, a file that failed to load.
         self.page.on("console", self._console)
+        self.page.on("request", lambda request: self.requested.append(request.url))
 
     def _console(self, message) -> None:
         # A page answered with the status it should have (a refused sign-in, a conversation taken already) is
         # logged by Chromium as a failed load: that is the page working, not an error on it.
         if message.type == "error" and not re.search(r"status of (400|401|403|409|429) ", message.text):
-            self.errors.append(message.text)
-        self.page.on("request", lambda request: self.requested.append(request.url))
+            where = (message.location or {}).get("url") or ""
+            self.errors.append(f"{message.text} ({where} on {self.page.url})")
 
 
 @pytest.fixture
