@@ -610,12 +610,19 @@
 
   // When the log gets shorter (the keyboard comes up, a status line appears, the message box grows) a resident who was
   // reading the newest message still sees it; one who had scrolled back up stays where they were.
+  // Whether the resident was at the end is judged against the log's height before a resize: a scroll event that the
+  // browser delivers after the log has shrunk (before the observer below runs, in the same frame) would otherwise
+  // find the end out of sight and take the resident for someone who had scrolled back up.
   function keepLogEndInSight() {
     var atEnd = true;
+    var seenHeight = logEl.clientHeight;
     logEl.addEventListener("scroll", function () {
-      atEnd = logEl.scrollHeight - logEl.scrollTop - logEl.clientHeight < 24;
+      atEnd = logEl.scrollHeight - logEl.scrollTop - seenHeight < 24;
     });
-    if (window.ResizeObserver) new window.ResizeObserver(function () { if (atEnd) scrollLog(); }).observe(logEl);
+    if (window.ResizeObserver) new window.ResizeObserver(function () {
+      if (atEnd) scrollLog();
+      seenHeight = logEl.clientHeight;
+    }).observe(logEl);
   }
 
   // -- keeping the page's focused element visible ---------------------------------------------------------------
