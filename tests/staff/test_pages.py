@@ -666,12 +666,15 @@ def test_the_audit_log_is_for_supervisors(console, open_tab):
 # -- Look and accessibility ----------------------------------------------------------------------------------------
 
 def test_every_page_passes_axe_with_arial_and_no_gov_uk_font_or_crown(console, open_tab):
+    from playwright.sync_api import expect
+
     tab = open_tab(bypass_csp=True)
     page = tab.page
     checked: Dict[str, List[Any]] = {}
     page.goto(f"{console['url']}/sign-in")
     checked["sign in"] = axe_violations(tab)
     page.get_by_role("button", name="Sign in").click()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()  # the answer has loaded: axe checks it, not a blank
     checked["sign in with errors"] = axe_violations(tab)
     sign_in(tab, console, "sue")
     new_handover(console, reason="Housing repair", priority="urgent")
@@ -685,6 +688,7 @@ def test_every_page_passes_axe_with_arial_and_no_gov_uk_font_or_crown(console, o
     page.get_by_text("Canned replies for Chorley").click()
     checked["conversation"] = axe_violations(tab)
     page.get_by_role("button", name="Close", exact=True).click()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
     checked["conversation with an error"] = axe_violations(tab)
     for name, path in (("callbacks", "/callbacks"), ("my conversations", "/mine"), ("audit log", "/audit")):
         page.goto(f"{console['url']}{path}")
