@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import tempfile
 import sys
 import time
 import uuid
@@ -44,8 +45,14 @@ from actions.payments.watch import PaymentWatch
 from actions.storage import Database
 db = Database(sys.argv[1]).ready()
 outbox, watch = OutboxStore(db), PaymentWatch(db)
-start = float(sys.argv[2])
-time.sleep(max(0, start - time.time()))
+# A barrier: each process says it is ready, then waits for the others, so a slow start on a loaded machine never
+# leaves all the work to whichever process got there first.
+import os, pathlib
+here = pathlib.Path(sys.argv[3])
+(here / f"ready-{os.getpid()}").touch()
+deadline = time.time() + 90
+while len(list(here.glob("ready-*"))) < int(sys.argv[4]) and time.time() < deadline:
+    time.sleep(0.01)
 items, payments = [], []
 now = datetime.utcnow()
 while True:
@@ -53,6 +60,7 @@ while True:
     if not due:
         break
     items += [item.key for item in due if outbox.claim(item, now)]
+    time.sleep(0.01)  # the worker sends what it claimed before asking again: the others get their turn meanwhile
 for watched in watch.unsettled():
     if watch.claim(watched.payment_id):
         payments.append(watched.payment_id)
@@ -75,10 +83,12 @@ def shared_database() -> Iterator[str]:
 
 
 def at_once(script: str, database_url: str) -> List[str]:
-    """`script` in PROCESSES Python processes started together; each one's output."""
-    start = time.time() + 4  # every process has imported the project by then
+    """`script` in PROCESSES Python processes started together; each one's output. Each gets the database, a start
+    time, a directory to meet in (a barrier, for scripts that use one) and how many processes there are."""
+    start = time.time() + 4  # every process has imported the project by then, on a machine that isn't loaded
+    meeting = tempfile.mkdtemp(prefix="at-once-")
     processes = [
-        subprocess.Popen([sys.executable, "-c", script, database_url, str(start)], cwd=ROOT,
+        subprocess.Popen([sys.executable, "-c", script, database_url, str(start), meeting, str(PROCESSES)], cwd=ROOT,
                          env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                          text=True)
         for _ in range(PROCESSES)
